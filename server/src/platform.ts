@@ -1,0 +1,146 @@
+import type { Hono } from 'hono';
+import type { MetricsReport } from '../../src/core/api/types';
+import type { Keyring } from '../../src/core/crypto';
+import { listMongoDatabases, probeConnection } from '../../src/core/engines/probe';
+import { createApp } from './app';
+import type { Config } from './config';
+import { createPgliteSql } from './db/pglite-sql';
+import { migrate } from './db/migrations';
+import { createPostgresSql } from './db/postgres-sql';
+import type { PlatformSql } from './db/sql';
+import type { AppEnv } from './env';
+import { HealthService } from './health/health-service';
+import { createServiceChecks } from './health/service-checks';
+import { createLogger, type Logger } from './logger';
+import { loadJwtSecret, loadKeyring } from './security/key-material';
+import { DatabaseService } from './services/databases';
+import { AuditStore } from './store/audit';
+import { DatabaseStore } from './store/databases';
+import { OrganizationStore } from './store/organizations';
+import { TokenStore } from './store/tokens';
+import { UserStore } from './store/users';
+import { SERVER_VERSION } from './version';
+
+/** Everything the server is made of, built from the configuration; `close()` releases it all. */
+export interface Platform {
+  app: Hono<AppEnv>;
+  config: Config;
+  log: Logger;
+  sql: PlatformSql;
+  keyring: Keyring;
+  /** HS256 secret of platform JWTs; undefined when JWTs are disabled. */
+  jwtSecret: string | undefined;
+  users: UserStore;
+  organizations: OrganizationStore;
+  databases: DatabaseStore;
+  databaseService: DatabaseService;
+  tokens: TokenStore;
+  audit: AuditStore;
+  health: HealthService;
+  close(): Promise<void>;
+}
+
+export interface PlatformOptions {
+  log?: Logger;
+  /** Reuse an already-open platform database (tests share one embedded instance per process). */
+  sql?: PlatformSql;
+}
+
+export async function openPlatformSql(config: Config, log: Logger): Promise<PlatformSql> {
+  if (config.DATABASE_URL) {
+    return createPostgresSql(config.DATABASE_URL, {
+      max: Math.min(config.MAX_POSTGRES_CONNECTIONS, config.MAX_TOTAL_CONNECTIONS),
+      idleTimeoutMs: config.POOL_IDLE_TIMEOUT,
+      statementTimeoutMs: config.POSTGRES_STATEMENT_TIMEOUT,
+    });
+  }
+  log.info(`DATABASE_URL is not set: using the embedded PostgreSQL (PGlite) in ${config.dataDir}`);
+  return createPgliteSql(config.dataDir);
+}
+
+export async function createPlatform(config: Config, options: PlatformOptions = {}): Promise<Platform> {
+  const secrets = [config.encryptionKey, config.JWT_SECRET, config.PG_META_CRYPTO_KEY, config.BUN_API_KEY].filter((s): s is string => !!s);
+  const log = options.log ?? createLogger({ level: config.LOG_LEVEL, secrets });
+  const keyring = loadKeyring(config, log);
+  const jwtSecret = loadJwtSecret(config, log);
+  const ownsSql = !options.sql;
+  const sql = options.sql ?? (await openPlatformSql(config, log));
+  try {
+    await migrate(sql, log.child('migrations'));
+  } catch (error) {
+    if (ownsSql) await sql.close();
+    throw error;
+  }
+
+  const users = new UserStore(sql);
+  const organizations = new OrganizationStore(sql);
+  const databases = new DatabaseStore(sql);
+  const tokens = new TokenStore(sql);
+  const audit = new AuditStore(sql);
+  const probeOptions = { timeoutMs: config.HEALTH_CHECK_TIMEOUT * 3 };
+  const databaseService = new DatabaseService({
+    sql,
+    databases,
+    organizations,
+    audit,
+    keyring,
+    probe: (type, connectionString) => probeConnection(type, connectionString, probeOptions),
+  });
+  const serviceChecks = createServiceChecks(config, sql);
+  const health = new HealthService({ checks: serviceChecks.checks, timeoutMs: config.HEALTH_CHECK_TIMEOUT, cacheMs: config.HEALTH_CHECK_INTERVAL });
+  const started = Date.now();
+
+  const metrics = (): MetricsReport => {
+    const memory = process.memoryUsage();
+    const none = { active: 0, idle: 0, waiting: 0 };
+    return {
+      timestamp: new Date().toISOString(),
+      uptime: (Date.now() - started) / 1000,
+      memory: { rss: memory.rss, heapTotal: memory.heapTotal, heapUsed: memory.heapUsed, external: memory.external },
+      connections: { platform: sql.poolFigures(), postgres: none, redis: none, mongodb: none },
+      circuits: [],
+    };
+  };
+
+  const app = createApp({
+    log,
+    serverVersion: SERVER_VERSION,
+    now: () => new Date(),
+    uptime: () => (Date.now() - started) / 1000,
+    maxBodyBytes: config.MAX_BODY_BYTES,
+    rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
+    auth: { users, tokens, jwtSecret, now: () => new Date() },
+    organizations,
+    databases: databaseService,
+    health,
+    metrics: config.ENABLE_CONNECTION_METRICS ? metrics : undefined,
+    seedEngines: {
+      redisUrl: config.REDIS_URL,
+      mongodbUrl: config.MONGODB_URL,
+      redisManagement: config.ENABLE_REDIS_MANAGEMENT,
+      mongodbManagement: config.ENABLE_MONGODB_MANAGEMENT,
+      probeRedis: (connectionString) => probeConnection('redis', connectionString, probeOptions),
+      listMongoDatabases: (connectionString) => listMongoDatabases(connectionString, probeOptions),
+    },
+  });
+
+  return {
+    app,
+    config,
+    log,
+    sql,
+    keyring,
+    jwtSecret,
+    users,
+    organizations,
+    databases,
+    databaseService,
+    tokens,
+    audit,
+    health,
+    close: async () => {
+      await serviceChecks.close();
+      if (ownsSql) await sql.close();
+    },
+  };
+}

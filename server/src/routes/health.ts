@@ -1,0 +1,77 @@
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import type { MetricsReport } from '../../../src/core/api/types';
+import type { AppEnv } from '../env';
+import type { HealthService } from '../health/health-service';
+import { errorResponses, json } from '../schemas/common';
+import { HealthReportSchema, MetricsReportSchema } from '../schemas/platform';
+
+export interface HealthRouteDeps {
+  health: HealthService;
+  metrics: () => MetricsReport;
+}
+
+const HealthQuery = z.object({
+  fresh: z
+    .enum(['true', 'false', '1', '0'])
+    .optional()
+    .openapi({ param: { name: 'fresh', in: 'query' }, description: 'Check now instead of reusing a report younger than HEALTH_CHECK_INTERVAL' }),
+});
+
+/** The seed's platform health (200 healthy, 503 degraded) and connection metrics. */
+export function registerHealthRoutes(app: OpenAPIHono<AppEnv>, deps: HealthRouteDeps): void {
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/platform/health',
+      summary: 'Health of the platform database and of Redis, MongoDB and the Bun API when configured',
+      tags: ['operations'],
+      request: { query: HealthQuery },
+      responses: { 200: json(HealthReportSchema, 'Every service healthy'), 503: json(HealthReportSchema, 'At least one service unhealthy'), ...errorResponses },
+    }),
+    async (c) => {
+      const { fresh } = c.req.valid('query');
+      const report = await deps.health.report({ fresh: fresh === 'true' || fresh === '1' });
+      c.header('cache-control', 'no-store');
+      return report.status === 'healthy' ? c.json(report, 200) : c.json(report, 503);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/platform/metrics',
+      summary: 'Uptime, memory, connections per engine {active, idle, waiting} and circuit breakers',
+      tags: ['operations'],
+      responses: { 200: json(MetricsReportSchema, 'Metrics'), ...errorResponses },
+    }),
+    (c) => c.json(deps.metrics(), 200),
+  );
+}
+
+/** The same figures in Prometheus' text exposition format, for a scraper at `/metrics`. */
+export function prometheusText(report: MetricsReport): string {
+  const lines: string[] = [];
+  const metric = (name: string, help: string, type: 'gauge' | 'counter', samples: [Record<string, string>, number][]) => {
+    lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+    for (const [labels, value] of samples) {
+      const text = Object.entries(labels)
+        .map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`)
+        .join(',');
+      lines.push(`${name}${text ? `{${text}}` : ''} ${value}`);
+    }
+  };
+  metric('ogelbase_uptime_seconds', 'Seconds since the server started', 'gauge', [[{}, report.uptime]]);
+  metric('ogelbase_memory_bytes', 'Process memory by kind', 'gauge', Object.entries(report.memory).map(([kind, v]) => [{ kind }, v]));
+  metric(
+    'ogelbase_connections',
+    'Connections per engine and state',
+    'gauge',
+    Object.entries(report.connections).flatMap(([engine, f]) =>
+      (['active', 'idle', 'waiting'] as const).map((state): [Record<string, string>, number] => [{ engine, state }, f[state]]),
+    ),
+  );
+  metric('ogelbase_circuit_open', 'Whether a database circuit breaker is open (1) or half-open (0.5)', 'gauge',
+    report.circuits.map((c) => [{ database: c.name }, c.state === 'open' ? 1 : c.state === 'half-open' ? 0.5 : 0]));
+  metric('ogelbase_circuit_failures', 'Consecutive failures per database circuit breaker', 'gauge', report.circuits.map((c) => [{ database: c.name }, c.failures]));
+  return `${lines.join('\n')}\n`;
+}

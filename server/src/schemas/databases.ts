@@ -1,0 +1,114 @@
+import { z } from '@hono/zod-openapi';
+import type { CreateDatabaseRequest, DatabaseInfo, TestConnectionResult, UpdateDatabaseRequest } from '../../../src/core/api/types';
+import { ConnectionStringError, parseConnectionString } from '../../../src/core/connection-strings';
+import { EngineTypeSchema, type Same } from './common';
+
+export const ProjectRefSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{2,39}$/, 'a project ref is 3-40 lowercase letters, digits or dashes')
+  .openapi({ example: 'test-proj' });
+
+const NameSchema = z
+  .string()
+  .trim()
+  .min(1, 'a name is required')
+  .max(63, 'a name is at most 63 characters')
+  .regex(/^[A-Za-z0-9][A-Za-z0-9 _.-]*$/, 'a name starts with a letter or digit and has only letters, digits, spaces, dots, dashes and underscores')
+  .openapi({ example: 'redis-cache' });
+
+const DescriptionSchema = z.string().trim().max(500, 'a description is at most 500 characters');
+const ConnectionStringSchema = z
+  .string()
+  .min(1, 'a connection string is required')
+  .max(4096, 'a connection string is at most 4096 characters')
+  .openapi({ example: 'redis://default:password@redis.railway.internal:6379' });
+
+/** Adds the engine's own parse error, which names the exact problem, under `connectionString`. */
+function checkConnectionString(type: z.infer<typeof EngineTypeSchema>, value: string, ctx: z.RefinementCtx) {
+  try {
+    parseConnectionString(type, value);
+  } catch (error) {
+    if (!(error instanceof ConnectionStringError)) throw error;
+    ctx.addIssue({ code: 'custom', path: ['connectionString'], message: error.message });
+  }
+}
+
+export const CreateDatabaseSchema = z
+  .object({
+    projectRef: ProjectRefSchema,
+    name: NameSchema,
+    type: EngineTypeSchema,
+    connectionString: ConnectionStringSchema,
+    description: DescriptionSchema.optional(),
+    readOnly: z.boolean().optional().openapi({ description: 'Refuse every write through the platform' }),
+  })
+  .strict()
+  .superRefine((body, ctx) => checkConnectionString(body.type, body.connectionString, ctx))
+  .openapi('CreateDatabaseRequest');
+
+export const UpdateDatabaseSchema = z
+  .object({
+    name: NameSchema.optional(),
+    description: DescriptionSchema.nullable().optional(),
+    connectionString: ConnectionStringSchema.optional(),
+    readOnly: z.boolean().optional(),
+  })
+  .strict()
+  .refine((body) => Object.keys(body).length > 0, { message: 'send at least one of name, description, connectionString, readOnly' })
+  .openapi('UpdateDatabaseRequest');
+
+export const DatabaseSchema = z
+  .object({
+    id: z.string().uuid(),
+    projectRef: z.string(),
+    name: z.string(),
+    type: EngineTypeSchema,
+    description: z.string().nullable(),
+    connectionString: z.string().openapi({ description: 'Masked: the password is replaced by ****', example: 'redis://default:****@redis.railway.internal:6379/0' }),
+    endpoint: z.string().openapi({ example: 'redis.railway.internal:6379/0' }),
+    privateNetwork: z.boolean().openapi({ description: 'Reachable only inside the platform network: use the platform routes' }),
+    readOnly: z.boolean(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi('Database');
+
+export const DatabaseListSchema = z
+  .object({ databases: z.array(DatabaseSchema), total: z.number().int(), limit: z.number().int(), offset: z.number().int() })
+  .openapi('DatabaseList');
+
+export const ListDatabasesQuery = z.object({
+  projectRef: ProjectRefSchema.openapi({ param: { name: 'projectRef', in: 'query', required: true } }),
+  limit: z.coerce.number().int().min(1).max(500).default(100).openapi({ param: { name: 'limit', in: 'query' } }),
+  offset: z.coerce.number().int().min(0).default(0).openapi({ param: { name: 'offset', in: 'query' } }),
+});
+
+export const DatabaseIdParam = z.object({
+  id: z.string().uuid('a database id is a UUID').openapi({ param: { name: 'id', in: 'path' }, example: '5f0c6f8e-8a48-4c1e-9d6e-0d6f3f0b2a11' }),
+});
+
+export const TestConnectionResultSchema = z
+  .object({
+    ok: z.boolean(),
+    latency: z.number(),
+    serverVersion: z.string().optional(),
+    error: z.object({ code: z.string(), message: z.string() }).optional(),
+  })
+  .openapi('TestConnectionResult');
+
+export const RedisTestConnectionSchema = z
+  .object({ connectionString: ConnectionStringSchema.optional().openapi({ description: "Defaults to the platform's REDIS_URL" }) })
+  .strict()
+  .superRefine((body, ctx) => {
+    if (body.connectionString !== undefined) checkConnectionString('redis', body.connectionString, ctx);
+  })
+  .openapi('RedisTestConnectionRequest');
+
+export const RevealedSchema = z.object({ connectionString: z.string() }).openapi('RevealedConnectionString');
+
+export const schemasMatchWireTypes: [
+  Same<z.infer<typeof DatabaseSchema>, DatabaseInfo>,
+  Same<z.input<typeof CreateDatabaseSchema>, CreateDatabaseRequest>,
+  Same<z.input<typeof UpdateDatabaseSchema>, UpdateDatabaseRequest>,
+  Same<z.infer<typeof TestConnectionResultSchema>, TestConnectionResult>,
+] = [true, true, true, true];

@@ -1,0 +1,126 @@
+import type { EngineType } from '../connection-strings/errors';
+
+/**
+ * The platform API's wire types, shared by the companion server (which validates them with zod
+ * schemas checked against these at compile time) and the extension's client. Changing one is an
+ * API change: bump `PLATFORM_API_VERSION` when a field is removed or changes meaning.
+ */
+
+/** Major version of the `/api/platform` contract. Clients refuse a server whose major differs. */
+export const PLATFORM_API_VERSION = 1;
+/** Header that carries `PLATFORM_API_VERSION` on every response. */
+export const API_VERSION_HEADER = 'x-ogelbase-api-version';
+
+export type { EngineType };
+export type Role = 'owner' | 'admin' | 'developer' | 'read_only';
+
+export interface Profile {
+  user: { id: string; email: string; displayName: string | null };
+  authenticatedBy: 'jwt' | 'api_token';
+  apiVersion: number;
+  serverVersion: string;
+}
+
+export interface Organization {
+  id: string;
+  slug: string;
+  name: string;
+  /** The caller's role in this organization. */
+  role: Role;
+  projectCount: number;
+}
+
+export interface Project {
+  id: string;
+  ref: string;
+  name: string;
+  region: string | null;
+  organizationSlug: string;
+  databaseCount: number;
+  createdAt: string;
+}
+
+export interface DatabaseInfo {
+  id: string;
+  projectRef: string;
+  name: string;
+  type: EngineType;
+  description: string | null;
+  /** The connection string with its password replaced by `****`. */
+  connectionString: string;
+  /** Host, port and database for display, e.g. `redis.railway.internal:6379/0`. */
+  endpoint: string;
+  /** True when the hosts are reachable only inside the platform's private network (`*.railway.internal`). */
+  privateNetwork: boolean;
+  readOnly: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface CreateDatabaseRequest {
+  projectRef: string;
+  name: string;
+  type: EngineType;
+  connectionString: string;
+  description?: string;
+  readOnly?: boolean;
+}
+
+export interface UpdateDatabaseRequest {
+  name?: string;
+  description?: string | null;
+  connectionString?: string;
+  readOnly?: boolean;
+}
+
+export interface TestConnectionResult {
+  ok: boolean;
+  latency: number;
+  serverVersion?: string;
+  error?: { code: string; message: string };
+}
+
+export type ServiceStatus = 'healthy' | 'unhealthy';
+
+export interface ServiceHealth {
+  status: ServiceStatus;
+  /** Milliseconds the check took. */
+  latency: number;
+  error?: string;
+}
+
+/** The seed's health document: `healthy` answers 200, `degraded` answers 503. */
+export interface HealthReport {
+  timestamp: string;
+  status: 'healthy' | 'degraded';
+  services: Record<string, ServiceHealth>;
+}
+
+export interface ConnectionFigures {
+  active: number;
+  idle: number;
+  waiting: number;
+}
+
+export interface CircuitFigures {
+  name: string;
+  state: 'closed' | 'open' | 'half-open';
+  failures: number;
+  retryInMs: number;
+}
+
+export interface MetricsReport {
+  timestamp: string;
+  uptime: number;
+  memory: { rss: number; heapTotal: number; heapUsed: number; external: number };
+  connections: Record<'platform' | EngineType, ConnectionFigures>;
+  circuits: CircuitFigures[];
+}
+
+export interface RevealedConnectionString {
+  connectionString: string;
+}
+
+export interface ErrorEnvelope {
+  error: { code: string; message: string; requestId: string; details?: { field: string; message: string }[] };
+}

@@ -1,0 +1,33 @@
+import type { TestConnectionResult } from '../../api/types';
+import { describeEndpoint, parseConnectionString } from '../../connection-strings';
+import { withDeadline } from '../deadline';
+import { timedProbe } from '../probe-result';
+import type { EngineSettings } from '../settings';
+import { createMongoClient } from './connect';
+
+/** Connects once, runs buildInfo, disconnects. */
+export function probeMongo(connectionString: string, settings: EngineSettings, timeoutMs: number): Promise<TestConnectionResult> {
+  const parsed = parseConnectionString('mongodb', connectionString);
+  return timedProbe('mongodb', describeEndpoint(parsed), async () => {
+    const client = createMongoClient(connectionString, { ...settings, mongoConnectTimeoutMs: timeoutMs, mongoMinPoolSize: 0 }, { maxPoolSize: 1 });
+    try {
+      await withDeadline(client.connect(), timeoutMs + 500, 'MongoDB');
+      const info = await withDeadline(client.db('admin').command({ buildInfo: 1 }), timeoutMs, 'MongoDB');
+      return String(info.version);
+    } finally {
+      void client.close().catch(() => undefined);
+    }
+  });
+}
+
+/** The databases of a MongoDB server with their size (the seed's GET /api/platform/mongodb/databases). */
+export async function listMongoDatabases(connectionString: string, settings: EngineSettings, timeoutMs: number) {
+  parseConnectionString('mongodb', connectionString);
+  const client = createMongoClient(connectionString, { ...settings, mongoConnectTimeoutMs: timeoutMs, mongoMinPoolSize: 0 }, { maxPoolSize: 1 });
+  try {
+    const result = await withDeadline(client.db('admin').admin().listDatabases(), timeoutMs + 500, 'MongoDB');
+    return result.databases.map((d) => ({ name: d.name, sizeOnDisk: Number(d.sizeOnDisk ?? 0), empty: Boolean(d.empty) }));
+  } finally {
+    void client.close().catch(() => undefined);
+  }
+}

@@ -1,0 +1,15 @@
+import type { TestConnectionResult } from '../api/types';
+import type { EngineType } from '../connection-strings';
+import { describeDriverError } from './errors';
+
+/** Times `connect` and turns its outcome, success or any driver error, into a TestConnectionResult. */
+export async function timedProbe(engine: EngineType, where: string, connect: () => Promise<string>): Promise<TestConnectionResult> {
+  const started = performance.now();
+  try {
+    const serverVersion = await connect();
+    return { ok: true, latency: Math.round(performance.now() - started), serverVersion };
+  } catch (error) {
+    const described = describeDriverError(engine, error, where);
+    return { ok: false, latency: Math.round(performance.now() - started), error: { code: described.code, message: described.message } };
+  }
+}
