@@ -6,7 +6,8 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { MetricsReport } from '../../src/core/api/types';
 import { PLATFORM_API_VERSION } from '../../src/core/api/types';
 import type { AppEnv } from './env';
-import { ApiError, errorResponse, type FieldProblem } from './errors';
+import { EngineError } from '../../src/core/engines/errors';
+import { ApiError, engineErrorToApi, errorResponse, type FieldProblem } from './errors';
 
 const metricsDisabled = () => new ApiError(404, 'feature_disabled', 'connection metrics are disabled on this server (ENABLE_CONNECTION_METRICS=false)');
 import type { HealthService } from './health/health-service';
@@ -14,6 +15,7 @@ import type { Logger } from './logger';
 import { rateLimit } from './middleware/rate-limit';
 import { requestContext } from './middleware/request-context';
 import { registerDatabaseRoutes } from './routes/databases';
+import { registerEngineOperationRoutes, type EngineOperationDeps } from './routes/engine-operations';
 import { prometheusText, registerHealthRoutes } from './routes/health';
 import { registerPlatformRoutes } from './routes/platform';
 import { registerSeedEngineRoutes, type SeedEngineRouteDeps } from './routes/seed-engines';
@@ -36,6 +38,7 @@ export interface AppDeps {
   /** A metrics report, or undefined when ENABLE_CONNECTION_METRICS is false. */
   metrics: (() => MetricsReport) | undefined;
   seedEngines: Omit<SeedEngineRouteDeps, 'organizations'>;
+  engineOperations: Omit<EngineOperationDeps, 'service'>;
 }
 
 /** Turns a zod error into field problems named `body.x`, `query.y` or `path.z`. */
@@ -62,6 +65,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 
   app.onError((error, c) => {
     if (error instanceof ApiError) return errorResponse(c, error);
+    if (error instanceof EngineError) return errorResponse(c, engineErrorToApi(error));
     if (error instanceof HTTPException) {
       const code = error.status === 413 ? 'payload_too_large' : error.status === 400 ? 'invalid_request' : 'http_error';
       return errorResponse(c, new ApiError(error.status as ContentfulStatusCode, code, error.message || 'bad request'));
@@ -117,5 +121,6 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   });
   registerDatabaseRoutes(app, deps.databases);
   registerSeedEngineRoutes(app, { organizations: deps.organizations, ...deps.seedEngines });
+  registerEngineOperationRoutes(app, { service: deps.databases, ...deps.engineOperations });
   return app;
 }

@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import type { EngineError, EngineErrorCode } from '../../src/core/engines/errors';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 
 /** One problem with one field of a request: `field` is a dotted path such as `body.connectionString`. */
@@ -39,4 +40,23 @@ export function errorResponse(c: Context, error: ApiError): Response {
   };
   for (const [name, value] of Object.entries(error.headers ?? {})) c.header(name, value);
   return c.json(body, error.status);
+}
+
+/** How each kind of database failure answers over HTTP: the caller's fault is 4xx, the database's 5xx. */
+const engineStatus: Record<EngineErrorCode, ContentfulStatusCode> = {
+  invalid_input: 400,
+  not_found: 404,
+  read_only: 403,
+  cancelled: 400,
+  limit: 503,
+  circuit_open: 503,
+  unreachable: 502,
+  auth: 502,
+  timeout: 504,
+  server: 502,
+};
+
+export function engineErrorToApi(error: EngineError): ApiError {
+  const headers = error.code === 'circuit_open' || error.code === 'limit' ? { 'Retry-After': String(Math.max(1, Math.ceil((error.retryInMs ?? 5000) / 1000))) } : undefined;
+  return new ApiError(engineStatus[error.code], error.code, error.message, undefined, headers);
 }

@@ -1,7 +1,12 @@
 import type { Hono } from 'hono';
 import type { MetricsReport } from '../../src/core/api/types';
 import type { Keyring } from '../../src/core/crypto';
+import { ConnectionManager } from '../../src/core/engines/connection-manager';
+import { openHandle as openMongoHandle, operations as mongoOperations } from '../../src/core/engines/mongodb';
+import { openHandle as openPostgresHandle, operations as postgresOperations } from '../../src/core/engines/postgres';
 import { listMongoDatabases, probeConnection } from '../../src/core/engines/probe';
+import { openHandle as openRedisHandle, operations as redisOperations } from '../../src/core/engines/redis';
+import type { EngineSettings } from '../../src/core/engines/settings';
 import { createApp } from './app';
 import type { Config } from './config';
 import { createPgliteSql } from './db/pglite-sql';
@@ -37,7 +42,29 @@ export interface Platform {
   tokens: TokenStore;
   audit: AuditStore;
   health: HealthService;
+  /** Open engines of the managed databases (the pg-meta-style proxy), with their breakers. */
+  connections: ConnectionManager;
   close(): Promise<void>;
+}
+
+/** The engine layer's limits and timeouts from the seed's variables. */
+export function engineSettingsFrom(config: Config): EngineSettings {
+  return {
+    redisMaxConnections: Math.min(config.REDIS_MAX_CONNECTIONS, config.MAX_REDIS_CONNECTIONS),
+    redisConnectTimeoutMs: config.REDIS_CONNECT_TIMEOUT,
+    redisCommandTimeoutMs: config.REDIS_COMMAND_TIMEOUT,
+    mongoMaxPoolSize: Math.min(config.MONGODB_MAX_POOL_SIZE, config.MAX_MONGODB_CONNECTIONS),
+    mongoMinPoolSize: config.MONGODB_MIN_POOL_SIZE,
+    mongoConnectTimeoutMs: config.MONGODB_CONNECT_TIMEOUT,
+    mongoSocketTimeoutMs: config.MONGODB_SOCKET_TIMEOUT,
+    postgresMaxConnections: config.MAX_POSTGRES_CONNECTIONS,
+    postgresConnectTimeoutMs: config.POSTGRES_CONNECT_TIMEOUT,
+    postgresStatementTimeoutMs: config.POSTGRES_STATEMENT_TIMEOUT,
+    maxTotalConnections: config.MAX_TOTAL_CONNECTIONS,
+    idleTimeoutMs: config.POOL_IDLE_TIMEOUT,
+    breakerThreshold: config.CIRCUIT_BREAKER_THRESHOLD,
+    breakerResetMs: config.CIRCUIT_BREAKER_RESET_TIMEOUT,
+  };
 }
 
 export interface PlatformOptions {
@@ -77,7 +104,9 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   const databases = new DatabaseStore(sql);
   const tokens = new TokenStore(sql);
   const audit = new AuditStore(sql);
-  const probeOptions = { timeoutMs: config.HEALTH_CHECK_TIMEOUT * 3 };
+  const settings = engineSettingsFrom(config);
+  const probeOptions = { timeoutMs: config.HEALTH_CHECK_TIMEOUT * 3, settings };
+  const connections = new ConnectionManager(settings, { postgres: openPostgresHandle, redis: openRedisHandle, mongodb: openMongoHandle });
   const databaseService = new DatabaseService({
     sql,
     databases,
@@ -85,6 +114,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     audit,
     keyring,
     probe: (type, connectionString) => probeConnection(type, connectionString, probeOptions),
+    onChanged: (id) => void connections.forget(id),
   });
   const serviceChecks = createServiceChecks(config, sql);
   const health = new HealthService({ checks: serviceChecks.checks, timeoutMs: config.HEALTH_CHECK_TIMEOUT, cacheMs: config.HEALTH_CHECK_INTERVAL });
@@ -92,13 +122,13 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
 
   const metrics = (): MetricsReport => {
     const memory = process.memoryUsage();
-    const none = { active: 0, idle: 0, waiting: 0 };
+    const engines = connections.figures();
     return {
       timestamp: new Date().toISOString(),
       uptime: (Date.now() - started) / 1000,
       memory: { rss: memory.rss, heapTotal: memory.heapTotal, heapUsed: memory.heapUsed, external: memory.external },
-      connections: { platform: sql.poolFigures(), postgres: none, redis: none, mongodb: none },
-      circuits: [],
+      connections: { platform: sql.poolFigures(), ...engines },
+      circuits: connections.circuits(),
     };
   };
 
@@ -114,12 +144,18 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     databases: databaseService,
     health,
     metrics: config.ENABLE_CONNECTION_METRICS ? metrics : undefined,
+    engineOperations: {
+      manager: connections,
+      tables: { postgres: postgresOperations, redis: redisOperations, mongodb: mongoOperations },
+      queryLogging: config.ENABLE_QUERY_LOGGING,
+      maxResponseBytes: config.MAX_RESPONSE_BYTES,
+    },
     seedEngines: {
       redisUrl: config.REDIS_URL,
       mongodbUrl: config.MONGODB_URL,
       redisManagement: config.ENABLE_REDIS_MANAGEMENT,
       mongodbManagement: config.ENABLE_MONGODB_MANAGEMENT,
-      probeRedis: (connectionString) => probeConnection('redis', connectionString, probeOptions),
+      probe: (type, connectionString) => probeConnection(type, connectionString, probeOptions),
       listMongoDatabases: (connectionString) => listMongoDatabases(connectionString, probeOptions),
     },
   });
@@ -138,7 +174,9 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     tokens,
     audit,
     health,
+    connections,
     close: async () => {
+      await connections.closeAll();
       await serviceChecks.close();
       if (ownsSql) await sql.close();
     },

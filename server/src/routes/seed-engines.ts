@@ -1,9 +1,9 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import type { TestConnectionResult } from '../../../src/core/api/types';
+import type { EngineType, TestConnectionResult } from '../../../src/core/api/types';
 import type { AppEnv } from '../env';
 import { ApiError, badRequest, forbidden } from '../errors';
 import { errorResponses, json } from '../schemas/common';
-import { RedisTestConnectionSchema, TestConnectionResultSchema } from '../schemas/databases';
+import { RedisTestConnectionSchema, TestConnectionRequestSchema, TestConnectionResultSchema } from '../schemas/databases';
 import { canWrite } from '../services/access';
 import type { OrganizationStore } from '../store/organizations';
 
@@ -13,7 +13,7 @@ export interface SeedEngineRouteDeps {
   mongodbUrl: string | undefined;
   redisManagement: boolean;
   mongodbManagement: boolean;
-  probeRedis: (connectionString: string) => Promise<TestConnectionResult>;
+  probe: (type: EngineType, connectionString: string) => Promise<TestConnectionResult>;
   listMongoDatabases: (connectionString: string) => Promise<{ name: string; sizeOnDisk: number; empty: boolean }[]>;
 }
 
@@ -48,7 +48,23 @@ export function registerSeedEngineRoutes(app: OpenAPIHono<AppEnv>, deps: SeedEng
       const body = c.req.header('content-type')?.includes('json') ? c.req.valid('json') : {};
       const target = body.connectionString ?? deps.redisUrl;
       if (!target) throw badRequest('send a connectionString: REDIS_URL is not configured on this server', [{ field: 'body.connectionString', message: 'required when REDIS_URL is not configured' }]);
-      return c.json(await deps.probeRedis(target), 200);
+      return c.json(await deps.probe('redis', target), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/platform/test-connection',
+      summary: 'Test any connection string from the platform before saving it (it reaches private-network hosts)',
+      tags: ['engines'],
+      request: { body: { content: { 'application/json': { schema: TestConnectionRequestSchema } }, required: true } },
+      responses: { 200: json(TestConnectionResultSchema, 'The outcome'), ...errorResponses },
+    }),
+    async (c) => {
+      await requireSomeWriterRole(c.get('principal').userId);
+      const { type, connectionString } = c.req.valid('json');
+      return c.json(await deps.probe(type, connectionString), 200);
     },
   );
 

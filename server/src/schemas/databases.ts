@@ -104,6 +104,12 @@ export const RedisTestConnectionSchema = z
   })
   .openapi('RedisTestConnectionRequest');
 
+export const TestConnectionRequestSchema = z
+  .object({ type: EngineTypeSchema, connectionString: ConnectionStringSchema })
+  .strict()
+  .superRefine((body, ctx) => checkConnectionString(body.type, body.connectionString, ctx))
+  .openapi('TestConnectionRequest');
+
 export const RevealedSchema = z.object({ connectionString: z.string() }).openapi('RevealedConnectionString');
 
 export const schemasMatchWireTypes: [

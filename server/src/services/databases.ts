@@ -20,6 +20,8 @@ export interface DatabaseServiceDeps {
   audit: AuditStore;
   keyring: Keyring;
   probe: ConnectionProber;
+  /** Called after a database is changed or removed, so open connections to it are closed. */
+  onChanged?: (id: string) => void;
 }
 
 const actorOf = (p: Principal) => ({ userId: p.userId, tokenId: p.tokenId });
@@ -136,6 +138,7 @@ export class DatabaseService {
       if (isUniqueViolation(error)) throw conflict(`a database named ${body.name ?? row.name} already exists in project ${row.projectRef}`);
       throw error;
     }
+    this.deps.onChanged?.(id);
     return this.get(principal, id);
   }
 
@@ -146,6 +149,12 @@ export class DatabaseService {
       await this.deps.databases.delete(id, tx);
       await this.deps.audit.record(actorOf(principal), { action: 'database.delete', targetType: 'database', targetId: id, organizationId: row.organizationId, details: { name: row.name, type: row.type } }, tx);
     });
+    this.deps.onChanged?.(id);
+  }
+
+  /** Audits a change made through an engine operation route (the operation's name, never its values). */
+  async recordOperation(principal: Principal, row: DatabaseRow, action: string): Promise<void> {
+    await this.deps.audit.record(actorOf(principal), { action, targetType: 'database', targetId: row.id, organizationId: row.organizationId, details: { name: row.name } });
   }
 
   async reveal(principal: Principal, id: string): Promise<string> {

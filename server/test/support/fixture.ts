@@ -9,6 +9,7 @@ import type { PlatformSql } from '../../src/db/sql';
 import { createLogger } from '../../src/logger';
 import { createPlatform, type Platform } from '../../src/platform';
 import { AdminService } from '../../src/services/admin';
+import { registerSecret } from '../../../test/support/secrets';
 
 export type Backend = 'pglite' | 'postgres';
 
@@ -17,10 +18,7 @@ export const backends: Backend[] = process.env.OGELBASE_TEST_PG_URL ? ['pglite',
 
 const resultsDir = process.env.OGELBASE_RESULTS_DIR ?? join(import.meta.dir, '..', '..', 'test-results');
 
-/** Registers a value the harness must never find in the run's output (logs, reports). */
-export function registerSecret(value: string): void {
-  if (process.env.OGELBASE_SECRETS_FILE) appendFileSync(process.env.OGELBASE_SECRETS_FILE, `${value}\n`);
-}
+export { registerSecret };
 
 let sharedPglite: Promise<PlatformSql> | undefined;
 /** PGlite takes seconds to start: one embedded database per test process, shared by every fixture. */

@@ -1,4 +1,4 @@
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './ports';
@@ -67,11 +67,11 @@ export async function startPostgres(options: { password?: string; port?: number 
     pid = startDetached(
       join(bin, 'postgres'),
       ['-D', dataDir, '-p', String(port), '-k', root, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=200', '-c', `logging_collector=off`],
-      { ...spawnAs, stdio: ['ignore', 'ignore', 'ignore'] },
+      { ...spawnAs, stdio: ['ignore', 'ignore', openSync(join(root, 'postgres.log'), 'a')] },
     );
     const deadline = Date.now() + 30_000;
     while (!existsSync(join(root, `.s.PGSQL.${port}`)) || !isReady(bin, root, port, spawnAs)) {
-      if (!isAlive(pid)) throw new Error(`postgres exited at start (port ${port}); data in ${dataDir}`);
+      if (!isAlive(pid)) throw new Error(`postgres exited at start (port ${port}): ${readFileSync(join(root, 'postgres.log'), 'utf8').trim().split('\n').slice(-3).join(' | ')}`);
       if (Date.now() > deadline) throw new Error(`postgres did not start within 30 s on port ${port}`);
       await new Promise((r) => setTimeout(r, 100));
     }

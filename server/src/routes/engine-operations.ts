@@ -1,0 +1,75 @@
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import type { EngineType } from '../../../src/core/api/types';
+import type { ConnectionManager } from '../../../src/core/engines/connection-manager';
+import type { Operation, OperationTable } from '../../../src/core/engines/operations';
+import type { AppEnv } from '../env';
+import { ApiError, badRequest } from '../errors';
+import { DatabaseIdParam } from '../schemas/databases';
+import { errorResponses, json } from '../schemas/common';
+import { requireWriter } from '../services/access';
+import type { DatabaseService } from '../services/databases';
+
+export interface EngineOperationDeps {
+  service: DatabaseService;
+  manager: ConnectionManager;
+  tables: Record<EngineType, OperationTable<never>>;
+  /** ENABLE_QUERY_LOGGING: log each operation's name and duration (never its parameters). */
+  queryLogging: boolean;
+  /** Results larger than this are refused rather than sent (ask for a smaller page). */
+  maxResponseBytes: number;
+}
+
+const ResultSchema = z.record(z.string(), z.unknown()).openapi({ description: "The operation's result (see the engine's operation table)" });
+
+/**
+ * The pg-meta pattern for every engine: each entry of an engine's operation table becomes
+ * `POST /api/platform/databases/{id}/<engine>/<operation>`, so databases on the platform's private
+ * network are browsed through the platform. Same auth and roles as the platform routes; writes are
+ * refused for read_only members and for databases marked read-only, and SQL from those runs in a
+ * read-only transaction.
+ */
+export function registerEngineOperationRoutes(app: OpenAPIHono<AppEnv>, deps: EngineOperationDeps): void {
+  for (const [engine, table] of Object.entries(deps.tables) as [EngineType, OperationTable<never>][]) {
+    for (const [name, operation] of Object.entries(table)) {
+      app.openapi(
+        createRoute({
+          method: 'post',
+          path: `/api/platform/databases/{id}/${engine}/${name}`,
+          summary: operation.summary,
+          description: operation.kind === 'write' ? 'Changes data: needs the owner, admin or developer role and a database that is not read-only.' : undefined,
+          tags: [`${engine} operations`],
+          request: { params: DatabaseIdParam, body: { content: { 'application/json': { schema: operation.params } }, required: true } },
+          responses: { 200: json(ResultSchema, 'The result'), ...errorResponses, 502: json(ResultSchema, 'The database failed or could not be reached'), 503: json(ResultSchema, "The database's circuit is open") },
+        }),
+        async (c) => {
+          const principal = c.get('principal');
+          const { id } = c.req.valid('param');
+          const params = c.req.valid('json') as Record<string, unknown>;
+          const { row, role } = await deps.service.access(principal, id);
+          if (row.type !== engine) throw badRequest(`database ${row.name} is a ${row.type} database, not ${engine}`);
+          if (operation.kind === 'write') {
+            requireWriter(role, `run ${engine} ${name}`);
+            if (row.readOnly) throw new ApiError(403, 'read_only', `database ${row.name} is read-only: ${name} would change it`);
+          }
+          // Arbitrary SQL from a read_only member or on a read-only database runs in a read-only transaction.
+          if ('readOnly' in (operation.params as z.ZodObject).shape && (role === 'read_only' || row.readOnly)) params.readOnly = true;
+
+          const started = performance.now();
+          const target = { id: row.id, name: row.name, type: row.type, connectionString: deps.service.unseal(row), readOnly: row.readOnly };
+          const result = await deps.manager.use(target, (instance) =>
+            (operation as Operation<unknown, z.ZodType, unknown>).run(instance, params, { signal: c.req.raw.signal }),
+          );
+          if (deps.queryLogging) c.get('log').info('operation', { engine, operation: name, database: row.id, durationMs: Math.round(performance.now() - started) });
+          if (operation.kind === 'write') await deps.service.recordOperation(principal, row, `${engine}.${name}`);
+
+          const body = JSON.stringify(result ?? {});
+          if (body.length > deps.maxResponseBytes) {
+            throw new ApiError(502, 'response_too_large', `the result is ${Math.ceil(body.length / 1024)} KiB, over this server's ${Math.floor(deps.maxResponseBytes / 1024)} KiB limit: ask for a smaller page`);
+          }
+          // Already serialised to measure it; typed routes expect c.json, which would serialise again.
+          return c.body(body, 200, { 'content-type': 'application/json' }) as never;
+        },
+      );
+    }
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * Shared set-up of the PostgreSQL engine tests (no tests here; the .test.ts suffix only because the
+ * engine tests own the `test/engines/postgres*.test.ts` names).
+ *
+ * OGELBASE_TEST_PG_URL is a superuser URL (set by the harness; by hand:
+ * `node --import tsx test/support/harness/serve-services.ts > /tmp/pg.env &` then
+ * `set -a; . /tmp/pg.env; set +a`). Each test file gets a database of its own, so files can run in
+ * parallel against one server.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { EngineError, type EngineErrorCode } from '../../src/core/engines/errors';
+import { PostgresEngine } from '../../src/core/engines/postgres';
+
+export interface PgFixture {
+  /** The test database, as the superuser. */
+  url: string;
+  password: string;
+  /** A plain driver client on the test database, for set-up and checks behind the engine's back. */
+  sql: pg.Client;
+  engine: PostgresEngine;
+  readOnly: PostgresEngine;
+  close(): Promise<void>;
+}
+
+export async function pgFixture(): Promise<PgFixture> {
+  const adminUrl = process.env.OGELBASE_TEST_PG_URL;
+  if (!adminUrl) throw new Error('OGELBASE_TEST_PG_URL is not set: run through `npm test`, or start test/support/harness/serve-services.ts and load its environment');
+  const name = `pgtest_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client(adminUrl);
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  const sql = new pg.Client(url.toString());
+  await sql.connect();
+  const engine = new PostgresEngine(url.toString(), { max: 4 });
+  const readOnly = new PostgresEngine(url.toString(), { readOnly: true, max: 2 });
+  return {
+    url: url.toString(),
+    password: decodeURIComponent(url.password),
+    sql,
+    engine,
+    readOnly,
+    close: async () => {
+      await Promise.all([engine.close(), readOnly.close(), sql.end()]);
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    },
+  };
+}
+
+/** Awaits a rejection with an EngineError of `code` whose message matches `message`. */
+export async function rejectsWith(promise: Promise<unknown>, code: EngineErrorCode, message?: RegExp): Promise<EngineError> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(error instanceof EngineError, `expected an EngineError, got ${String(error)}`);
+    assert.equal(error.code, code, error.message);
+    if (message) assert.match(error.message, message);
+    return error;
+  }
+  assert.fail(`expected an EngineError with code ${code}`);
+}
+
+/** Polls until `check` holds (server-side effects that settle asynchronously, such as a cancelled backend). */
+export async function eventually(check: () => Promise<boolean>, what: string, tries = 100): Promise<void> {
+  for (let i = 0; i < tries; i++) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.fail(`${what} did not happen`);
+}
