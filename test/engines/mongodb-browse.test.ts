@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { EngineError } from '../../src/core/engines/errors';
 import { MongoEngine } from '../../src/core/engines/mongodb';
 import { defaultEngineSettings } from '../../src/core/engines/settings';
-import { openMongoFixture, rejectsWith, type MongoFixture } from './mongodb-fixture.test';
+import { openMongoFixture, rejectsWith, type MongoFixture } from '../support/engines/mongodb-fixture';
 
 describe('MongoDB engine: browsing', function () {
   let f: MongoFixture;

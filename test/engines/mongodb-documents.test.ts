@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { Binary, Decimal128, Double, Int32, Long, ObjectId, type Document } from 'mongodb';
-import { openMongoFixture, rejectsWith, type MongoFixture } from './mongodb-fixture.test';
+import { openMongoFixture, rejectsWith, type MongoFixture } from '../support/engines/mongodb-fixture';
 
 describe('MongoDB engine: documents', function () {
   let f: MongoFixture;

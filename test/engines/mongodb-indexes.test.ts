@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { Int32, type Document } from 'mongodb';
-import { openMongoFixture, rejectsWith, type MongoFixture } from './mongodb-fixture.test';
+import { openMongoFixture, rejectsWith, type MongoFixture } from '../support/engines/mongodb-fixture';
 
 describe('MongoDB engine: indexes, explain and schema', function () {
   let f: MongoFixture;

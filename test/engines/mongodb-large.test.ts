@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import type { CommandStartedEvent, Document } from 'mongodb';
-import { openMongoFixture, rejectsWith, type MongoFixture } from './mongodb-fixture.test';
+import { openMongoFixture, rejectsWith, type MongoFixture } from '../support/engines/mongodb-fixture';
 
 const SIZE = 200_000;
 /** A filter no index can answer: every count has to scan the whole collection. */

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { openHandle, type PostgresEngine } from '../../src/core/engines/postgres';
 import { defaultEngineSettings } from '../../src/core/engines/settings';
-import { eventually, pgFixture, rejectsWith, type PgFixture } from './postgres-fixture.test';
+import { eventually, pgFixture, rejectsWith, type PgFixture } from '../support/engines/postgres-fixture';
 
 describe('PostgreSQL engine: catalog and counts', function () {
   let fx: PgFixture;

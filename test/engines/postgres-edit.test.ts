@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import type { Cell } from '../../src/core/engines/postgres';
 import { postgresOperations } from '../../src/core/engines/postgres/operations';
-import { pgFixture, rejectsWith, type PgFixture } from './postgres-fixture.test';
+import { pgFixture, rejectsWith, type PgFixture } from '../support/engines/postgres-fixture';
 
 describe('PostgreSQL engine: values and edits', function () {
   let fx: PgFixture;

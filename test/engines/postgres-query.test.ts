@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { PostgresEngine, splitStatements, type QueryBatch } from '../../src/core/engines/postgres';
-import { eventually, pgFixture, rejectsWith, type PgFixture } from './postgres-fixture.test';
+import { eventually, pgFixture, rejectsWith, type PgFixture } from '../support/engines/postgres-fixture';
 
 describe('PostgreSQL engine: query, queryStream and explain', function () {
   let fx: PgFixture;

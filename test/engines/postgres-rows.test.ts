@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import type { Cell, RowsPage, RowsPageParams } from '../../src/core/engines/postgres';
-import { pgFixture, rejectsWith, type PgFixture } from './postgres-fixture.test';
+import { pgFixture, rejectsWith, type PgFixture } from '../support/engines/postgres-fixture';
 
 describe('PostgreSQL engine: rowsPage', function () {
   let fx: PgFixture;

@@ -7,10 +7,9 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { parseConnectionString, type RedisConnection } from '../../src/core/connection-strings';
 import { EngineError } from '../../src/core/engines/errors';
-import { connectRedisEngine, type KeyInfo, type RedisEngine } from '../../src/core/engines/redis';
-import { defaultEngineSettings } from '../../src/core/engines/settings';
+import { type KeyInfo, type RedisEngine } from '../../src/core/engines/redis';
+import { connectTestEngine, removeKeysUnder } from '../support/engines/redis-fixture';
 
 const url = process.env.OGELBASE_TEST_REDIS_URL;
 const p = `ogtest:redis-keys:${randomBytes(4).toString('hex')}:`;
@@ -58,16 +57,12 @@ describe('Redis engine: keys, namespaces and bulk delete (standalone)', function
 
   before(async function () {
     if (!url) this.skip();
-    engine = await connectRedisEngine(parseConnectionString('redis', url) as RedisConnection, defaultEngineSettings);
+    engine = await connectTestEngine(url);
   });
 
   after(async function () {
     if (!engine) return;
-    for (let cursor: string | undefined; ; ) {
-      const step = await engine.deleteMatching({ prefix: p, cursor, maxScanned: 100_000 });
-      if (step.done) break;
-      cursor = step.cursor;
-    }
+    await removeKeysUnder(engine, p);
     assert.equal(await countAll(engine, { prefix: p }), 0);
     await engine.close();
   });

@@ -9,9 +9,9 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { build } from 'esbuild';
 import { z } from 'zod';
-import { parseConnectionString, type RedisConnection } from '../../src/core/connection-strings';
-import { connectRedisEngine, openHandle, type RedisEngine } from '../../src/core/engines/redis';
+import { openHandle, type RedisEngine } from '../../src/core/engines/redis';
 import { redisOperations } from '../../src/core/engines/redis/operations';
+import { connectTestEngine, removeKeysUnder } from '../support/engines/redis-fixture';
 import { defaultEngineSettings } from '../../src/core/engines/settings';
 
 const url = process.env.OGELBASE_TEST_REDIS_URL;
@@ -83,16 +83,12 @@ describe('Redis operation table', function () {
 
     before(async function () {
       if (!url) this.skip();
-      engine = await connectRedisEngine(parseConnectionString('redis', url) as RedisConnection, defaultEngineSettings);
+      engine = await connectTestEngine(url);
     });
 
     after(async function () {
       if (!engine) return;
-      for (let cursor: string | undefined; ; ) {
-        const step = await run(engine, 'deleteMatching', { prefix: p, cursor, maxScanned: 100_000 });
-        if (step.done) break;
-        cursor = step.cursor as string;
-      }
+      await removeKeysUnder(engine, p);
       await engine.close();
     });
 

@@ -9,25 +9,18 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import type { Cluster } from 'ioredis';
-import { parseConnectionString, type RedisConnection } from '../../src/core/connection-strings';
 import { EngineError } from '../../src/core/engines/errors';
-import { connectRedisEngine, type RedisEngine } from '../../src/core/engines/redis';
-import { defaultEngineSettings } from '../../src/core/engines/settings';
+import type { RedisEngine } from '../../src/core/engines/redis';
+import { connectTestEngine, removeKeysUnder } from '../support/engines/redis-fixture';
 
 const env = process.env;
 const p = `ogtest:redis-topo:${randomBytes(4).toString('hex')}:`;
 
-async function connect(connectionString: string): Promise<RedisEngine> {
-  return connectRedisEngine(parseConnectionString('redis', connectionString) as RedisConnection, defaultEngineSettings);
-}
+const connect = connectTestEngine;
 
 async function cleanUp(engine: RedisEngine | undefined) {
   if (!engine) return;
-  for (let cursor: string | undefined; ; ) {
-    const step = await engine.deleteMatching({ prefix: p, cursor, maxScanned: 100_000 });
-    if (step.done) break;
-    cursor = step.cursor;
-  }
+  await removeKeysUnder(engine, p);
   await engine.close();
 }
 

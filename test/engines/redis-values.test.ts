@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { parseConnectionString, type RedisConnection } from '../../src/core/connection-strings';
 import { EngineError } from '../../src/core/engines/errors';
 import { connectRedisEngine, RedisEngine } from '../../src/core/engines/redis';
+import { connectTestEngine, removeKeysUnder } from '../support/engines/redis-fixture';
 import { defaultEngineSettings } from '../../src/core/engines/settings';
 
 const url = process.env.OGELBASE_TEST_REDIS_URL;
@@ -35,16 +36,12 @@ describe('Redis engine: values and edits (standalone)', function () {
 
   before(async function () {
     if (!url) this.skip();
-    engine = await connectRedisEngine(parseConnectionString('redis', url) as RedisConnection, defaultEngineSettings);
+    engine = await connectTestEngine(url);
   });
 
   after(async function () {
     if (!engine) return;
-    for (let cursor: string | undefined; ; ) {
-      const step = await engine.deleteMatching({ prefix: p, cursor, maxScanned: 100_000 });
-      if (step.done) break;
-      cursor = step.cursor;
-    }
+    await removeKeysUnder(engine, p);
     await engine.close();
   });
 

@@ -10,8 +10,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { EngineError, type EngineErrorCode } from '../../src/core/engines/errors';
-import { PostgresEngine } from '../../src/core/engines/postgres';
+import { PostgresEngine } from '../../../src/core/engines/postgres';
 
 export interface PgFixture {
   /** The test database, as the superuser. */
@@ -51,18 +50,6 @@ export async function pgFixture(): Promise<PgFixture> {
   };
 }
 
-/** Awaits a rejection with an EngineError of `code` whose message matches `message`. */
-export async function rejectsWith(promise: Promise<unknown>, code: EngineErrorCode, message?: RegExp): Promise<EngineError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof EngineError, `expected an EngineError, got ${String(error)}`);
-    assert.equal(error.code, code, error.message);
-    if (message) assert.match(error.message, message);
-    return error;
-  }
-  assert.fail(`expected an EngineError with code ${code}`);
-}
 
 /** Polls until `check` holds (server-side effects that settle asynchronously, such as a cancelled backend). */
 export async function eventually(check: () => Promise<boolean>, what: string, tries = 100): Promise<void> {
@@ -72,3 +59,5 @@ export async function eventually(check: () => Promise<boolean>, what: string, tr
   }
   assert.fail(`${what} did not happen`);
 }
+
+export { rejectsWith } from './assertions';

@@ -7,14 +7,12 @@
  * the fixture starts the wire test server itself, in a child process: a server in this process
  * would block the tests' event loop while it scans, and cancellation could not be tested.
  */
-import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import type { CommandStartedEvent, CommandSucceededEvent, Db, MongoClient } from 'mongodb';
-import { EngineError, type EngineErrorCode } from '../../src/core/engines/errors';
-import { createMongoClient, MongoEngine } from '../../src/core/engines/mongodb';
-import { defaultEngineSettings } from '../../src/core/engines/settings';
+import { createMongoClient, MongoEngine } from '../../../src/core/engines/mongodb';
+import { defaultEngineSettings } from '../../../src/core/engines/settings';
 
 export interface MongoFixture {
   url: string;
@@ -81,15 +79,5 @@ export async function openMongoFixture(label: string): Promise<MongoFixture> {
   };
 }
 
-/** Awaits `promise` and checks it failed with an EngineError of `code` whose message matches. */
-export async function rejectsWith(promise: Promise<unknown>, code: EngineErrorCode, message?: RegExp): Promise<EngineError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof EngineError, `expected an EngineError, got ${String(error)}`);
-    assert.equal(error.code, code, error.message);
-    if (message) assert.match(error.message, message);
-    return error;
-  }
-  return assert.fail(`expected EngineError('${code}')`);
-}
+
+export { rejectsWith } from './assertions';
