@@ -74,7 +74,7 @@ describe.skipIf(!pgUrl || !redisUrl || !mongoUrl)('engine operations through the
   afterAll(async () => {
     await f.close();
     const r = new Redis(redisUrl!);
-    await r.del(`${run}:a`, `${run}:h`, `${run}:l`);
+    await r.del(`${run}:a`, `${run}:b`, `${run}:h`, `${run}:l`);
     r.disconnect();
     const m = new MongoClient(mongoUrl!);
     await m.db(run).dropDatabase();

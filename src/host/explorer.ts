@@ -1,32 +1,61 @@
 import * as vscode from 'vscode';
-import { CommandIds } from './commands/ids';
-import { registerCommand } from './commands/register';
+import { DatabaseAccess } from './access/database-access';
+import { registerCommands } from './commands';
+import { Config } from './config';
 import { DisposableStore } from './disposable';
+import { HealthReportPanel } from './health/report-panel';
+import { HealthStatusBar } from './health/status-bar';
+import { LocalConnectionStore } from './local/local-store';
 import { createLog, type Log } from './log';
-import { ExplorerTree } from './tree/explorer-tree';
+import { PlatformSession } from './platform/session';
+import { vscodePrompts, type Prompts } from './prompts';
+import { SecretVault } from './secrets';
+import { LocalTree, PlatformTree } from './tree/explorer-tree';
 
 /**
  * The extension's one long-lived object: built in `activate`, it owns every disposable and hands
- * its dependencies to the parts it creates. Tests reach it through the value `activate` returns.
+ * its dependencies to the parts it creates. Nothing here touches the network or loads a database
+ * driver, so activation stays fast; the session restores itself in the background. Tests reach
+ * this object through the value `activate` returns.
  */
 export class Explorer extends DisposableStore {
   readonly log: Log;
-  readonly tree: ExplorerTree;
+  readonly config = new Config();
+  readonly vault: SecretVault;
+  readonly session: PlatformSession;
+  readonly access: DatabaseAccess;
+  readonly local: LocalConnectionStore;
+  readonly platformTree: PlatformTree;
+  readonly localTree: LocalTree;
+  readonly statusBar: HealthStatusBar;
+  readonly healthPanel: HealthReportPanel;
+  /** How commands ask questions; the extension-host tests swap in scripted answers. */
+  prompts: Prompts = vscodePrompts;
   /** Milliseconds spent in the constructor, i.e. in `activate`. */
   readonly activationMs: number;
+  /** Resolves once the previous session (if any) has been restored. */
+  readonly ready: Promise<void>;
 
   constructor(readonly context: vscode.ExtensionContext) {
     super();
     const started = performance.now();
     this.log = this.register(createLog());
-    this.tree = this.register(new ExplorerTree());
-    this.register(vscode.window.createTreeView('ogelbase.explorer', { treeDataProvider: this.tree, showCollapseAll: true }));
-    this.register(
-      registerCommand(CommandIds.openSettings, this.log, () =>
-        vscode.commands.executeCommand('workbench.action.openSettings', '@ext:ogelbase.ogelbase-explorer'),
-      ),
-    );
-    this.register(registerCommand(CommandIds.showLog, this.log, () => this.log.show(true)));
+    this.vault = new SecretVault(context.secrets, context.globalState);
+    this.session = this.register(new PlatformSession(context.globalState, this.vault, this.config, this.log));
+    this.access = this.register(new DatabaseAccess(context.extensionPath, this.session, this.vault, this.config, this.log));
+    this.local = this.register(new LocalConnectionStore(context.globalState, this.vault));
+    this.platformTree = this.register(new PlatformTree(this.session, this.access, this.config, this.log));
+    this.localTree = this.register(new LocalTree(this.local, this.access, this.config, this.log));
+    this.register(vscode.window.createTreeView('ogelbase.explorer', { treeDataProvider: this.platformTree, showCollapseAll: true }));
+    this.register(vscode.window.createTreeView('ogelbase.localConnections', { treeDataProvider: this.localTree, showCollapseAll: true }));
+    this.statusBar = this.register(new HealthStatusBar(this.session, this.config, this.log));
+    this.healthPanel = this.register(new HealthReportPanel(context.extensionUri, this.session, this.log));
+    for (const disposable of registerCommands(this)) this.register(disposable);
+    // Switching platforms or signing out closes the direct connections of the previous one; a new
+    // connection mode makes every database choose its path again.
+    this.register(this.session.onDidChange(() => void this.access.reset()));
+    this.register(this.config.onDidChange((event) => event.affectsConfiguration('ogelbase.connectionMode') && void this.access.reset()));
+    this.ready = this.session.restore().catch((error: unknown) => this.log.error(`[session] could not restore: ${(error as Error).message}`));
     this.activationMs = performance.now() - started;
     this.log.info(`activated in ${this.activationMs.toFixed(1)} ms`);
   }

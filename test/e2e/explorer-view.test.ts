@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { waitForText, withWorkbench } from '../support/vscode/workbench';
 
-describe('the Databases view (code-server in Chromium)', () => {
+describe('the Platform view while signed out (code-server in Chromium)', () => {
   const workbench = withWorkbench('e2e-explorer-view');
 
   it('opens from the OgelBase activity-bar item and shows the welcome content', async () => {
@@ -15,11 +15,15 @@ describe('the Databases view (code-server in Chromium)', () => {
     await item.click({ timeout: 60_000 });
 
     const sidebar = page.locator('#workbench\\.parts\\.sidebar');
-    await sidebar.getByText('OgelBase: Databases').waitFor({ timeout: 30_000 });
-    const welcome = sidebar.locator('.welcome-view-content');
+    // The container is titled OgelBase; its first view is Platform (then Local Connections).
+    await sidebar.locator('.pane-header', { hasText: 'Platform' }).first().waitFor({ timeout: 30_000 });
+    const welcome = sidebar.locator('.welcome-view-content').first();
     await welcome.getByText('No OgelBase platform is connected yet').waitFor({ timeout: 30_000 });
-    assert.equal(await welcome.getByRole('button', { name: 'Open Settings' }).isVisible(), true);
-    assert.equal(await welcome.getByRole('button', { name: 'Show Log' }).isVisible(), true);
+    for (const button of ['Sign In', 'Open Walkthrough', 'Show Log']) {
+      assert.equal(await welcome.getByRole('button', { name: button }).isVisible(), true, `${button} is not visible`);
+    }
+    // The status bar says so too, and offers to sign in.
+    await page.locator('#workbench\\.parts\\.statusbar').getByText('OgelBase').first().waitFor({ timeout: 30_000 });
 
     // No tooltip or progress spinner in the picture: move the pointer away and let activation finish.
     await page.mouse.move(700, 450);
@@ -30,7 +34,7 @@ describe('the Databases view (code-server in Chromium)', () => {
 
   it('shows the "OgelBase" output channel when "Show Log" is clicked', async () => {
     const { page, screenshot } = workbench();
-    await page.locator('#workbench\\.parts\\.sidebar .welcome-view-content').getByRole('button', { name: 'Show Log' }).click();
+    await page.locator('#workbench\\.parts\\.sidebar .welcome-view-content').first().getByRole('button', { name: 'Show Log' }).click();
 
     const output = page.locator('#workbench\\.parts\\.panel .output-view[aria-label="OgelBase - Output"]');
     await output.waitFor({ timeout: 30_000 });

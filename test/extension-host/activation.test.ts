@@ -60,12 +60,22 @@ describe('activation (real extension host)', () => {
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 
-  it('shows no rows in the explorer while no platform is configured (so the welcome content shows)', async () => {
-    const children = await explorer.tree.getChildren();
+  it('shows no rows in the Platform view while signed out (so the welcome content shows)', async () => {
+    await explorer.ready;
+    assert.equal(explorer.session.signedIn, undefined);
+    const children = await explorer.platformTree.getChildren();
     assert.deepEqual(children, []);
   });
 
-  it('reveals the Databases view with ogelbase.explorer.focus', async () => {
+  it('loads no database driver at activation: each engine bundle comes on first use', () => {
+    // The extension requires dist/engines/<engine>.js by path; Node's module cache is shared with this test.
+    const engines = Object.keys(require.cache).filter((path) => /[\\/]dist[\\/]engines[\\/]/.test(path));
+    assert.deepEqual(engines, []);
+    const extensionBundle = Object.keys(require.cache).find((path) => /[\\/]dist[\\/]extension\.js$/.test(path));
+    assert.ok(extensionBundle, 'the extension bundle itself is in the module cache');
+  });
+
+  it('reveals the Platform view with ogelbase.explorer.focus', async () => {
     await vscode.commands.executeCommand('ogelbase.explorer.focus');
   });
 });

@@ -15,6 +15,8 @@ export function run(): Promise<void> {
     // By absolute path: the extension host's working folder is not the repository. It writes the
     // counts to $OGELBASE_SUMMARY_FILE, which arrives through test-electron's `extensionTestsEnv`.
     reporter: join(root, 'test', 'support', 'mocha-summary-reporter.cjs'),
+    // OGELBASE_TEST_GREP runs only the matching tests (while working on one area).
+    ...(process.env.OGELBASE_TEST_GREP ? { grep: process.env.OGELBASE_TEST_GREP } : {}),
   });
   for (const file of readdirSync(__dirname).filter((name) => name.endsWith('.test.js')).sort()) {
     mocha.addFile(join(__dirname, file));

@@ -1,5 +1,7 @@
 import { Redis } from 'ioredis';
 import { MongoClient } from 'mongodb';
+import { describeDriverError } from '../../../src/core/engines/errors';
+import { redisError } from '../../../src/core/engines/redis/errors';
 import type { Config } from '../config';
 import type { PlatformSql } from '../db/sql';
 import type { HealthCheck } from './health-service';
@@ -39,8 +41,12 @@ export function createServiceChecks(config: Config, sql: PlatformSql): ServiceCh
     // Errors surface through the failing ping; the event only needs a listener.
     redis.on('error', () => undefined);
     checks.redis = async () => {
-      if (redis.status === 'wait' || redis.status === 'end') await redis.connect();
-      await redis.ping();
+      try {
+        if (redis.status === 'wait' || redis.status === 'end') await redis.connect();
+        await redis.ping();
+      } catch (error) {
+        throw redisError(error);
+      }
     };
     closers.push(() => redis.quit().catch(() => redis.disconnect()));
   }
@@ -55,7 +61,11 @@ export function createServiceChecks(config: Config, sql: PlatformSql): ServiceCh
       appName: 'ogelbase-health',
     });
     checks.mongodb = async () => {
-      await mongo.db('admin').command({ ping: 1 });
+      try {
+        await mongo.db('admin').command({ ping: 1 });
+      } catch (error) {
+        throw describeDriverError('mongodb', error);
+      }
     };
     closers.push(() => mongo.close());
   }

@@ -18,8 +18,10 @@ export function registerCommand(
       if (error instanceof vscode.CancellationError) return undefined;
       const message = error instanceof Error ? error.message : String(error);
       log.error(`[${id}] ${message}`);
-      const choice = await vscode.window.showErrorMessage(message, 'Show Log');
-      if (choice === 'Show Log') log.show(true);
+      // Not awaited: the command ends now; the notification stays until the user dismisses it.
+      void vscode.window.showErrorMessage(message, 'Show Log').then((choice) => {
+        if (choice === 'Show Log') log.show(true);
+      });
       return undefined;
     }
   });

@@ -1,26 +1,85 @@
-import * as vscode from 'vscode';
+import type { DatabaseAccess } from '../access/database-access';
+import type { Config } from '../config';
+import type { LocalConnection, LocalConnections } from '../local/local-connection';
+import type { Log } from '../log';
+import type { PlatformSession } from '../platform/session';
+import { childId, LOCAL_ROOT_ID, platformRootId } from './ids';
+import type { ExplorerNode } from './nodes';
+import type { ChildSource, LoadContext } from './paging';
+import { databasesSource, localDatabasesSource, organizationsSource, projectsSource } from './platform-children';
+import { ExplorerTreeProvider } from './tree-provider';
 
 /**
- * The "Databases" view. Until a platform is connected it has no rows, which lets VS Code show
- * the welcome content declared in package.json (`viewsWelcome`).
+ * The "Platform" view (`ogelbase.explorer`): organizations → projects → databases (paged) → each
+ * engine's levels. Signed out it has no rows, so the welcome content shows; any change of session
+ * (sign-in, sign-out, switching platforms) re-lists everything.
  */
-export class ExplorerTree implements vscode.TreeDataProvider<vscode.TreeItem> {
-  private readonly changed = new vscode.EventEmitter<vscode.TreeItem | undefined>();
-  readonly onDidChangeTreeData = this.changed.event;
-
-  getTreeItem(element: vscode.TreeItem): vscode.TreeItem {
-    return element;
+export class PlatformTree extends ExplorerTreeProvider {
+  constructor(
+    private readonly session: PlatformSession,
+    access: DatabaseAccess,
+    config: Config,
+    log: Log,
+  ) {
+    super(access, config, log, 'tree');
+    this.register(session.onDidChange(() => this.refresh()));
   }
 
-  getChildren(): vscode.TreeItem[] {
-    return [];
+  protected get rootId(): string {
+    return platformRootId(this.session.signedIn?.platform.url);
   }
 
-  refresh(): void {
-    this.changed.fire(undefined);
+  protected rootSource(): ChildSource | undefined {
+    if (!this.session.signedIn) return undefined;
+    return organizationsSource(
+      () => this.session.signedIn,
+      this.rootId,
+      (profile) => this.session.remember(profile),
+      (error) => this.log.warn(`[tree] the platform listed organizations but not the profile: ${(error as Error).message}`),
+    );
   }
 
-  dispose(): void {
-    this.changed.dispose();
+  protected override childSource(node: ExplorerNode, context: LoadContext): ChildSource | undefined {
+    if (node.kind === 'organization') return projectsSource(() => this.session.signedIn, node, context);
+    if (node.kind === 'project') return databasesSource(() => this.session.signedIn, node, context);
+    return super.childSource(node, context);
   }
 }
+
+/**
+ * The "Local Connections" view (`ogelbase.localConnections`): one database row per connection the
+ * user added, with the same engine levels. A change to the list re-lists the top level and drops
+ * what was loaded under connections that were edited or removed; the others keep their pages.
+ */
+export class LocalTree extends ExplorerTreeProvider {
+  /** The records as last listed, to tell which ones a change touched. */
+  private listed = new Map<string, string>();
+
+  constructor(
+    private readonly local: LocalConnections,
+    access: DatabaseAccess,
+    config: Config,
+    log: Log,
+  ) {
+    super(access, config, log, 'local-tree');
+    this.register(local.onDidChange(() => this.localChanged()));
+  }
+
+  protected get rootId(): string {
+    return LOCAL_ROOT_ID;
+  }
+
+  protected rootSource(context: LoadContext): ChildSource {
+    const connections = this.local.list();
+    this.listed = new Map(connections.map((c) => [c.id, fingerprint(c)]));
+    return localDatabasesSource(connections, this.rootId, context);
+  }
+
+  private localChanged(): void {
+    const now = new Map(this.local.list().map((c) => [c.id, fingerprint(c)]));
+    for (const [id, print] of this.listed) if (now.get(id) !== print) this.dropWithin(childId(this.rootId, 'db', id));
+    this.relistRoot();
+  }
+}
+
+const fingerprint = (c: LocalConnection) => JSON.stringify([c.name, c.type, c.endpoint, c.masked, c.readOnly, c.description]);

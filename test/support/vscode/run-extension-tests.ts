@@ -46,6 +46,10 @@ async function main(): Promise<number> {
   const extensionTestsEnv: Record<string, string> = {
     // Run on its own (not by the harness), the reporter still has somewhere to write.
     OGELBASE_SUMMARY_FILE: process.env.OGELBASE_SUMMARY_FILE ?? join(workDir, 'summary.json'),
+    // Where tests write what the leak scan reads, and register the secrets they create.
+    OGELBASE_RESULTS_DIR: resultsDir,
+    OGELBASE_TEST_REPO_ROOT: root,
+    ...(process.env.OGELBASE_SECRETS_FILE ? { OGELBASE_SECRETS_FILE: process.env.OGELBASE_SECRETS_FILE } : {}),
   };
   for (const [key, value] of Object.entries(process.env)) {
     if (value !== undefined && key.startsWith('OGELBASE_TEST_')) extensionTestsEnv[key] = value;

@@ -13,7 +13,10 @@ export function redisError(error: unknown, what?: string): EngineError {
   const about = what ? `${what}: ` : '';
   // ioredis' own words when no server of a Cluster or Sentinel set answers (the cause stays inside it).
   // "max retries per request" and "Stream isn't writeable": the connection dropped under a pending command.
-  if (/Failed to refresh slots cache|None of startup nodes is available|All sentinels are unreachable|Connection is closed|max retries per request|Stream isn't writeable/i.test(text)) {
+  if (/Connection is closed|max retries per request|Stream isn't writeable/i.test(text)) {
+    return new EngineError('unreachable', 'Redis is not reachable: the connection is down (it reconnects by itself when the server is back)');
+  }
+  if (/Failed to refresh slots cache|None of startup nodes is available|All sentinels are unreachable/i.test(text)) {
     return new EngineError('unreachable', `Redis could not be reached (${text.replace(/ Retrying from scratch.*?\./, '')})`);
   }
   if (/^WRONGTYPE/.test(text)) return new EngineError('invalid_input', `Redis: ${about}the key holds another type of value than this operation works on`);

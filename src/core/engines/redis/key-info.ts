@@ -33,6 +33,10 @@ export async function describeKeys(ctx: RedisContext, found: FoundKey[]): Promis
         if (withMemory) pipeline.memory('USAGE', key);
       });
       const replies = (await pipeline.exec()) ?? [];
+      // A reply that failed because the connection did (not because of its key) fails the page, so a
+      // stopped server is an error (counted by the breaker), not a page of "expired" keys.
+      const connectionError = replies.find(([error]) => error && /Stream isn't writeable|Connection is closed|max retries per request|ECONNRESET|ECONNREFUSED|timed out/i.test(error.message))?.[0];
+      if (connectionError) throw connectionError;
       items.forEach((item, i) => {
         const [typeReply, ttlReply, memoryReply] = replies.slice(i * perCommand, (i + 1) * perCommand);
         // A per-key error (a key moved by resharding mid-scan) leaves that key as gone, not the page failed.

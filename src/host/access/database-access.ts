@@ -1,0 +1,156 @@
+import type * as vscode from 'vscode';
+import type { TestConnectionResult } from '../../core/api/types';
+import { parseConnectionString } from '../../core/connection-strings';
+import { ConnectionManager } from '../../core/engines/connection-manager';
+import { EngineError } from '../../core/engines/errors';
+import { defaultEngineSettings } from '../../core/engines/settings';
+import type { Config } from '../config';
+import type { Log } from '../log';
+import { localSecretKey } from '../local/local-connection';
+import { platformSecretPrefix, type PlatformSession } from '../platform/session';
+import type { SecretVault } from '../secrets';
+import { refId, refName, refReadOnly, refType, type AccessPath, type DatabaseRef } from './database-ref';
+import { loadEngine } from './engine-loader';
+import { canReach } from './reachability';
+
+const cachedStringKey = (platformUrl: string, id: string) => `${platformSecretPrefix(platformUrl)}db:${id}`;
+
+/**
+ * Runs engine operations on a database, directly or through the platform, without the user having
+ * to choose. Local connections are always direct. A platform database goes through the platform
+ * when it sits on the platform's private network, when the caller's role may not read its
+ * connection string (developers, read_only members: the platform enforces their limits), or when
+ * its host does not answer from here; otherwise its connection string is revealed once (owners and
+ * admins; the platform audits it), kept in SecretStorage, and used directly. `ogelbase.connectionMode`
+ * forces either way.
+ */
+export class DatabaseAccess implements vscode.Disposable {
+  private manager: ConnectionManager | undefined;
+  private readonly paths = new Map<string, Promise<AccessPath>>();
+
+  constructor(
+    private readonly extensionPath: string,
+    private readonly session: PlatformSession,
+    private readonly vault: SecretVault,
+    private readonly config: Config,
+    private readonly log: Log,
+  ) {}
+
+  private connections(): ConnectionManager {
+    this.manager ??= new ConnectionManager(defaultEngineSettings, {
+      postgres: (db, capacity, settings) => loadEngine(this.extensionPath, 'postgres').openHandle(db, capacity, settings),
+      redis: (db, capacity, settings) => loadEngine(this.extensionPath, 'redis').openHandle(db, capacity, settings),
+      mongodb: (db, capacity, settings) => loadEngine(this.extensionPath, 'mongodb').openHandle(db, capacity, settings),
+    });
+    return this.manager;
+  }
+
+  /** Runs one operation of the database's engine; results are the same on both paths. */
+  async call<T>(ref: DatabaseRef, operation: string, params: Record<string, unknown>, signal?: AbortSignal): Promise<T> {
+    const path = await this.path(ref);
+    if (path === 'platform' && ref.scope === 'platform') return this.viaPlatform<T>(ref, operation, params, signal);
+    try {
+      return await this.direct<T>(ref, operation, params, signal);
+    } catch (error) {
+      // In auto mode a database that stopped answering from here is retried through the platform.
+      if (ref.scope === 'platform' && this.config.connectionMode === 'auto' && error instanceof EngineError && error.code === 'unreachable') {
+        this.log.warn(`[access] ${ref.info.name} is not reachable directly any more; using the platform`);
+        this.paths.set(ref.info.id, Promise.resolve('platform'));
+        return this.viaPlatform<T>(ref, operation, params, signal);
+      }
+      throw error;
+    }
+  }
+
+  private viaPlatform<T>(ref: Extract<DatabaseRef, { scope: 'platform' }>, operation: string, params: Record<string, unknown>, signal?: AbortSignal): Promise<T> {
+    const signedIn = this.session.signedIn;
+    if (!signedIn || signedIn.platform.url !== ref.platformUrl) throw new EngineError('unreachable', `not signed in to ${ref.platformUrl}`);
+    return signedIn.client.operation<T>(ref.info.type, ref.info.id, operation, params, signal);
+  }
+
+  private async direct<T>(ref: DatabaseRef, operation: string, params: Record<string, unknown>, signal?: AbortSignal): Promise<T> {
+    const engine = loadEngine(this.extensionPath, refType(ref));
+    const entry = engine.operations[operation];
+    if (!entry) throw new EngineError('invalid_input', `${refType(ref)} has no operation ${operation}`);
+    if (entry.kind === 'write' && refReadOnly(ref)) throw new EngineError('read_only', `${refName(ref)} is read-only: ${operation} would change it`);
+    const checked = entry.params.safeParse(params);
+    if (!checked.success) {
+      throw new EngineError('invalid_input', checked.error.issues.map((i: { path: PropertyKey[]; message: string }) => `${i.path.join('.') || 'params'}: ${i.message}`).join('; '));
+    }
+    const connectionString = await this.connectionString(ref);
+    const target = { id: refId(ref), name: refName(ref), type: refType(ref), connectionString, readOnly: refReadOnly(ref) };
+    return (await this.connections().use(target, (instance) => entry.run(instance as never, checked.data, { signal }))) as T;
+  }
+
+  /** Which way calls to this database go, decided once per database and remembered. */
+  path(ref: DatabaseRef): Promise<AccessPath> {
+    if (ref.scope === 'local') return Promise.resolve('direct');
+    let decided = this.paths.get(ref.info.id);
+    if (!decided) {
+      decided = this.decide(ref);
+      this.paths.set(ref.info.id, decided);
+      decided.then((p) => this.log.info(`[access] ${ref.info.name}: ${p}`), () => this.paths.delete(ref.info.id));
+    }
+    return decided;
+  }
+
+  private async decide(ref: Extract<DatabaseRef, { scope: 'platform' }>): Promise<AccessPath> {
+    const mode = this.config.connectionMode;
+    if (mode === 'platform') return 'platform';
+    const mayReveal = ref.role === 'owner' || ref.role === 'admin';
+    const cached = await this.vault.get(cachedStringKey(ref.platformUrl, ref.info.id));
+    if (mode === 'direct') {
+      if (!cached && !mayReveal) throw new EngineError('auth', `direct access to ${ref.info.name} needs its connection string, which only owners and admins may read; set ogelbase.connectionMode to "auto"`);
+      return 'direct';
+    }
+    if (ref.info.privateNetwork || (!cached && !mayReveal)) return 'platform';
+    const parsed = parseConnectionString(ref.info.type, cached ?? (await this.connectionString(ref)));
+    return (await canReach(parsed)) ? 'direct' : 'platform';
+  }
+
+  /** The plaintext connection string for a direct connection (revealed once and kept in SecretStorage). */
+  async connectionString(ref: DatabaseRef): Promise<string> {
+    if (ref.scope === 'local') {
+      const stored = await this.vault.get(localSecretKey(ref.local.id));
+      if (!stored) throw new EngineError('not_found', `the connection string of ${ref.local.name} is missing from secret storage: edit the connection to enter it again`);
+      return stored;
+    }
+    const key = cachedStringKey(ref.platformUrl, ref.info.id);
+    const cached = await this.vault.get(key);
+    if (cached) return cached;
+    const signedIn = this.session.signedIn;
+    if (!signedIn) throw new EngineError('auth', 'not signed in');
+    const revealed = await signedIn.client.reveal(ref.info.id);
+    await this.vault.store(key, revealed);
+    return revealed;
+  }
+
+  /** Tests a database the way calls reach it: through the platform, or directly with the engine's probe. */
+  async testConnection(ref: DatabaseRef, signal?: AbortSignal): Promise<TestConnectionResult & { path: AccessPath }> {
+    const path = await this.path(ref);
+    if (path === 'platform' && ref.scope === 'platform') {
+      return { ...(await this.session.signedIn!.client.testConnection(ref.info.id, signal)), path };
+    }
+    const engine = loadEngine(this.extensionPath, refType(ref));
+    return { ...(await engine.probe(await this.connectionString(ref), defaultEngineSettings, 10_000)), path };
+  }
+
+  /** Forgets what is known of a database (it was edited or removed): its path, connection and cached string. */
+  async forget(ref: DatabaseRef): Promise<void> {
+    const id = refId(ref);
+    this.paths.delete(id);
+    await this.manager?.forget(id);
+    if (ref.scope === 'platform') await this.vault.delete(cachedStringKey(ref.platformUrl, id));
+  }
+
+  /** Closes every direct connection (sign-out, switching platforms). */
+  async reset(): Promise<void> {
+    this.paths.clear();
+    await this.manager?.closeAll();
+    this.manager = undefined;
+  }
+
+  dispose(): void {
+    void this.manager?.closeAll();
+  }
+}

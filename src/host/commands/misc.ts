@@ -1,0 +1,43 @@
+import * as vscode from 'vscode';
+import type { Explorer } from '../explorer';
+import { CommandIds } from './ids';
+import { registerCommand } from './register';
+import { asNode, treeOf } from './support';
+
+const EXTENSION_ID = 'ogelbase.ogelbase-explorer';
+
+/** Refresh, Load More and Retry act on the tree the row belongs to; Refresh without a row, on everything. */
+export function registerTreeCommands(explorer: Explorer): vscode.Disposable[] {
+  return [
+    registerCommand(CommandIds.refresh, explorer.log, async (arg) => {
+      const node = asNode(arg);
+      if (node) {
+        treeOf(explorer, node).refresh(node);
+        return;
+      }
+      explorer.platformTree.refresh();
+      explorer.localTree.refresh();
+      await explorer.statusBar.refresh();
+    }),
+    registerCommand(CommandIds.loadMore, explorer.log, async (arg) => {
+      const node = asNode(arg);
+      if (node?.kind !== 'loadMore') throw new Error('Load More runs from a "Load more" row of the explorer.');
+      await treeOf(explorer, node).loadMore(node);
+    }),
+    registerCommand(CommandIds.retry, explorer.log, async (arg) => {
+      const node = asNode(arg);
+      if (node?.kind !== 'error') throw new Error('Retry runs from an error row of the explorer.');
+      await treeOf(explorer, node).retry(node);
+    }),
+  ];
+}
+
+export function registerWorkbenchCommands(explorer: Explorer): vscode.Disposable[] {
+  return [
+    registerCommand(CommandIds.openWalkthrough, explorer.log, () =>
+      vscode.commands.executeCommand('workbench.action.openWalkthrough', `${EXTENSION_ID}#ogelbase.gettingStarted`, false),
+    ),
+    registerCommand(CommandIds.openSettings, explorer.log, () => vscode.commands.executeCommand('workbench.action.openSettings', `@ext:${EXTENSION_ID}`)),
+    registerCommand(CommandIds.showLog, explorer.log, () => explorer.log.show(true)),
+  ];
+}

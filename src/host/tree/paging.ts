@@ -1,0 +1,142 @@
+import type { DatabaseRef } from '../access/database-ref';
+import { count } from './format';
+import { emptyId, loadMoreId } from './ids';
+import type { ErrorNode, ExplorerNode, MessageNode } from './nodes';
+
+/** What loaders get: settings read once per listing, its cancellation, and engine calls (always through DatabaseAccess). */
+export interface LoadContext {
+  readonly pageSize: number;
+  readonly keyDelimiter: string;
+  readonly signal: AbortSignal;
+  call<T>(ref: DatabaseRef, operation: string, params: Record<string, unknown>): Promise<T>;
+}
+
+/** One page of a node's children, and how to get the next one. */
+export interface Page {
+  nodes: ExplorerNode[];
+  /** Loads the following page; absent once everything is listed. */
+  next?: () => Promise<Page>;
+  /** Label of the "Load more" row shown while `next` exists. */
+  moreLabel?: string;
+}
+
+/** How one node's children are listed: built per expansion by the loaders, kept by its Listing. */
+export interface ChildSource {
+  /** Names what is listed, for the error row and the log: "keys of cache", "projects of Acme". */
+  what: string;
+  first(): Promise<Page>;
+  /** The row shown when the listing is complete and empty. */
+  empty?: Pick<MessageNode, 'label' | 'icon' | 'command'>;
+  /** Folds a row met again on a later page into the one already listed (Redis namespaces add up). */
+  merge?(existing: ExplorerNode, incoming: ExplorerNode): void;
+  /** Rows group by rank, then keep their order of arrival (Redis: namespaces before keys). */
+  rank?(node: ExplorerNode): number;
+}
+
+/**
+ * The children of one node as loaded so far: the pages appended in order, de-duplicated by id (a
+ * SCAN may return a key twice), the continuation, and the failure of the last attempt. Dropped as a
+ * whole by a refresh; `abort` cancels what it still has in flight.
+ */
+export class Listing {
+  private readonly groups = new Map<number, Map<string, ExplorerNode>>();
+  private next: (() => Promise<Page>) | undefined;
+  private moreLabel = 'Load more…';
+  private failure: { node: ErrorNode; phase: 'first' | 'more' } | undefined;
+  /** The page being loaded, if any: callers wait for it rather than start another. */
+  pending: Promise<void> | undefined;
+
+  constructor(
+    /** The id of the node listed (the tree's root id for the top level). */
+    readonly key: string,
+    readonly source: ChildSource,
+    /** Aborted when a refresh drops this listing: its calls stop and their results are ignored. */
+    readonly abort: AbortController,
+  ) {}
+
+  get size(): number {
+    let n = 0;
+    for (const group of this.groups.values()) n += group.size;
+    return n;
+  }
+
+  /** The continuation to run for "Load more" (or for Retry after a failed later page). */
+  get continuation(): (() => Promise<Page>) | undefined {
+    return this.next;
+  }
+
+  get failedPhase(): 'first' | 'more' | undefined {
+    return this.failure?.phase;
+  }
+
+  add(page: Page): void {
+    this.failure = undefined;
+    for (const node of page.nodes) {
+      const rank = this.source.rank?.(node) ?? 0;
+      let group = this.groups.get(rank);
+      if (!group) {
+        group = new Map();
+        this.groups.set(rank, group);
+      }
+      const existing = group.get(node.id);
+      if (existing) this.source.merge?.(existing, node);
+      else group.set(node.id, node);
+    }
+    this.next = page.next;
+    this.moreLabel = page.moreLabel ?? 'Load more…';
+  }
+
+  fail(node: ErrorNode, phase: 'first' | 'more'): void {
+    this.failure = { node, phase };
+  }
+
+  /** The rows to show: the listed nodes, then a Load more row, an error row or the empty message. */
+  children(): ExplorerNode[] {
+    if (this.failure?.phase === 'first') return [this.failure.node];
+    const rows: ExplorerNode[] = [];
+    for (const rank of [...this.groups.keys()].sort((a, b) => a - b)) for (const node of this.groups.get(rank)!.values()) rows.push(node);
+    if (this.failure) rows.push(this.failure.node);
+    else if (this.next) rows.push({ kind: 'loadMore', id: loadMoreId(this.key), parentId: this.key, label: this.moreLabel });
+    else if (rows.length === 0 && this.source.empty) rows.push({ kind: 'message', id: emptyId(this.key), ...this.source.empty });
+    return rows;
+  }
+}
+
+/**
+ * Pages a list the server returns whole (projects, columns, indexes), so a node never shows more
+ * than `pageSize` new rows per expansion or click.
+ */
+export function slicePages<T>(all: readonly T[], pageSize: number, toNode: (item: T) => ExplorerNode, offset = 0): Page {
+  const end = Math.min(all.length, offset + pageSize);
+  return {
+    nodes: all.slice(offset, end).map(toNode),
+    next: end < all.length ? () => Promise.resolve(slicePages(all, pageSize, toNode, end)) : undefined,
+    moreLabel: `Load more (${count(end)} of ${count(all.length)})`,
+  };
+}
+
+export interface GrowingOptions<T> {
+  pageSize: number;
+  /** The operation's own cap on `limit`. */
+  max: number;
+  toNode: (item: T) => ExplorerNode;
+  /** Id and wording of the note that ends a list cut at `max`. */
+  noteId: string;
+  noun: string;
+}
+
+/**
+ * Pages a catalog call that takes a limit but no offset (PostgreSQL schemas and relations, MongoDB
+ * collections): each page asks for `pageSize` more rows and keeps the new tail, so the first
+ * expansion costs one small query. A list still cut at the operation's cap ends with a note.
+ */
+export async function growingPages<T>(fetch: (limit: number) => Promise<{ items: T[]; truncated: boolean }>, options: GrowingOptions<T>, shown = 0): Promise<Page> {
+  const limit = Math.min(shown + options.pageSize, options.max);
+  const { items, truncated } = await fetch(limit);
+  const nodes = items.slice(shown).map(options.toNode);
+  if (truncated && limit < options.max) {
+    return { nodes, next: () => growingPages(fetch, options, items.length), moreLabel: `Load more (${count(items.length)} shown)` };
+  }
+  if (truncated) nodes.push({ kind: 'message', id: options.noteId, label: `Only the first ${count(options.max)} ${options.noun} are listed`, icon: 'info' });
+  return { nodes };
+}
