@@ -13,6 +13,7 @@ import { join, resolve } from 'node:path';
 import { layers, readBunJunit, type LayerSummary, type Step } from './support/harness/layers';
 import { scanForSecrets } from './support/harness/leak-scan';
 import { startSharedServices, type SharedServices } from './support/harness/shared-services';
+import { stopRecordedPids } from './support/services/processes';
 
 const root = resolve(__dirname, '..');
 process.chdir(root);
@@ -170,6 +171,9 @@ async function main(): Promise<number> {
       await services.stop();
       say('services stopped');
     }
+    // Processes a test started and could not stop itself (its layer was killed): stopped by PID now.
+    const leftovers = stopRecordedPids(resultsDir);
+    if (leftovers > 0) say(`stopped ${leftovers} process(es) that tests had started and left running`);
   }
 
   // The last check: nothing the run produced may contain a test password or token.

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { freePort } from './services/ports';
-import { stopPid } from './services/processes';
+import { recordPid, stopPid } from './services/processes';
 import { registerSecret } from './secrets';
 
 /** The repository root, wherever this module was bundled to (out/test/…) or run from (test/support). */
@@ -85,6 +85,7 @@ export async function startPlatform(options: { databaseUrl?: string; env?: Recor
     const child = spawn(bun, ['run', 'src/index.ts'], { cwd: join(root, 'server'), env, stdio: ['ignore', log, log], detached: true });
     child.unref();
     pid = child.pid;
+    if (pid !== undefined) recordPid(pid);
     const deadline = Date.now() + 60_000;
     for (;;) {
       try {

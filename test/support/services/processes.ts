@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type SpawnOptions } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 /** Finds a program on PATH or in the given folders; the error names the Debian package to install. */
 export function requireBinary(name: string, debianPackage: string, extraDirs: string[] = []): string {
@@ -27,7 +28,38 @@ export function startDetached(command: string, args: string[], options: SpawnOpt
   const child = spawn(command, args, { detached: true, stdio: 'ignore', ...options });
   if (child.pid === undefined) throw new Error(`could not start ${command}`);
   child.unref();
+  recordPid(child.pid);
   return child.pid;
+}
+
+/**
+ * Notes a process a test started in the run's results folder, so that the harness can stop it if
+ * the test that owns it is killed before its `after` hook runs (a layer that timed out).
+ */
+export function recordPid(pid: number): void {
+  const dir = process.env.OGELBASE_RESULTS_DIR;
+  if (dir) appendFileSync(join(dir, 'started-pids.txt'), `${pid}\n`);
+}
+
+/** Stops every recorded process that is still running (by its PID and process group); returns how many. */
+export function stopRecordedPids(dir: string): number {
+  const file = join(dir, 'started-pids.txt');
+  if (!existsSync(file)) return 0;
+  let stopped = 0;
+  for (const pid of new Set(readFileSync(file, 'utf8').split('\n').filter(Boolean).map(Number))) {
+    if (!isAlive(pid)) continue;
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        continue;
+      }
+    }
+    stopped++;
+  }
+  return stopped;
 }
 
 export function isAlive(pid: number): boolean {
