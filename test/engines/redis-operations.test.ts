@@ -68,6 +68,8 @@ describe('Redis operation table', function () {
     assert.match(problem('streamAdd', { key: 'k', fields: [{ field: 'f', value: 'v' }], id: 'abc' })!, /stream ID/);
     assert.equal(problem('expire', { key: { name: 'k' }, ttl: null }), undefined);
     assert.equal(problem('listNamespace', { prefix: '' }), undefined);
+    assert.equal(problem('listNamespace', { prefix: '', count: 50 }), undefined);
+    assert.match(problem('listNamespace', { prefix: '', count: 0 })!, /count/);
   });
 
   it('bundles for the extension with its operation table, so direct calls validate like platform calls', async function () {

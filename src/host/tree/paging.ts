@@ -7,6 +7,8 @@ import type { ErrorNode, ExplorerNode, MessageNode } from './nodes';
 export interface LoadContext {
   readonly pageSize: number;
   readonly keyDelimiter: string;
+  /** The COUNT hint of each Redis SCAN (ogelbase.redis.scanCount). */
+  readonly scanCount: number;
   readonly signal: AbortSignal;
   call<T>(ref: DatabaseRef, operation: string, params: Record<string, unknown>): Promise<T>;
 }

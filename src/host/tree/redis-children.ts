@@ -25,7 +25,7 @@ function namespace(parent: Parent, prefix: KeyRef | '', ctx: LoadContext): Child
   const delimiter = ctx.keyDelimiter;
   let found = 0;
   const page = async (cursor: string | undefined, scannedBefore: number): Promise<Page> => {
-    const result = await ctx.call<ListNamespaceResult>(ref, 'listNamespace', { prefix, delimiter, limit: ctx.pageSize, ...(cursor ? { cursor } : {}) });
+    const result = await ctx.call<ListNamespaceResult>(ref, 'listNamespace', { prefix, delimiter, count: ctx.scanCount, limit: ctx.pageSize, ...(cursor ? { cursor } : {}) });
     const scanned = scannedBefore + result.scanned;
     const nodes: ExplorerNode[] = [
       ...result.namespaces.map((ns) => itemNode(keyChildId(parent.id, 'ns', ns.prefix), ref, 'redis.namespace', ns.name || '(empty)', { prefix: ns.prefix, keysSeen: ns.keysSeen })),

@@ -12,7 +12,7 @@ import { Listing, type ChildSource, type LoadContext, type Page } from './paging
 import { renderNode } from './render';
 
 /** Settings whose change re-lists everything (page size, key folding, how databases are reached). */
-const RELISTING_SETTINGS = ['ogelbase.tree.pageSize', 'ogelbase.redis.keyDelimiter', 'ogelbase.connectionMode'];
+const RELISTING_SETTINGS = ['ogelbase.tree.pageSize', 'ogelbase.redis.keyDelimiter', 'ogelbase.redis.scanCount', 'ogelbase.connectionMode'];
 
 /**
  * What both trees share: children loaded lazily, one page per expansion or "Load more" click, kept
@@ -190,6 +190,7 @@ export abstract class ExplorerTreeProvider extends DisposableStore implements vs
     return {
       pageSize: this.config.pageSize,
       keyDelimiter: this.config.keyDelimiter,
+      scanCount: this.config.scanCount,
       signal,
       call: async <T>(ref: DatabaseRef, operation: string, params: Record<string, unknown>) => {
         const result = await this.access.call<T>(ref, operation, params, signal);

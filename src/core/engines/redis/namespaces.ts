@@ -26,7 +26,7 @@ export function listNamespace(ctx: RedisContext, params: ListNamespaceParams, si
 
     const outcome = await boundedScan(
       scanTargets(ctx.client),
-      { cursor: params.cursor, match: prefixPattern(prefix), count: SCAN_DEFAULTS.count, maxScanned: params.maxScanned ?? SCAN_DEFAULTS.maxScanned, signal },
+      { cursor: params.cursor, match: prefixPattern(prefix), count: params.count ?? SCAN_DEFAULTS.count, maxScanned: params.maxScanned ?? SCAN_DEFAULTS.maxScanned, signal },
       {
         full: () => entries() >= limit,
         take: (key, target) => {

@@ -47,7 +47,7 @@ export const redisOperations = {
   listNamespace: op({
     kind: 'read',
     summary: 'One level of the key tree under a prefix, folded on a delimiter, one bounded page at a time',
-    params: object({ prefix: Prefix, delimiter: Delimiter.default(':'), cursor: Cursor.optional(), limit: scanBounds.limit, maxScanned: scanBounds.maxScanned }),
+    params: object({ prefix: Prefix, delimiter: Delimiter.default(':'), cursor: Cursor.optional(), count: scanBounds.count, limit: scanBounds.limit, maxScanned: scanBounds.maxScanned }),
     run: (e, p, c) => e.listNamespace(p, c),
   }),
   getKey: op({ kind: 'read', summary: 'Type, TTL, memory, length and encoding of one key', params: object({ key: Key }), run: (e, p) => e.getKey(p) }),

@@ -77,6 +77,8 @@ export interface ListNamespaceParams {
   prefix: KeyInput;
   delimiter?: string;
   cursor?: string;
+  /** The SCAN COUNT hint of each call. */
+  count?: number;
   /** Namespaces plus keys returned at most. */
   limit?: number;
   maxScanned?: number;
