@@ -116,7 +116,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     probe: (type, connectionString) => probeConnection(type, connectionString, probeOptions),
     onChanged: (id) => void connections.forget(id),
   });
-  const serviceChecks = createServiceChecks(config, sql);
+  const serviceChecks = createServiceChecks(config, sql, settings);
   const health = new HealthService({ checks: serviceChecks.checks, timeoutMs: config.HEALTH_CHECK_TIMEOUT, cacheMs: config.HEALTH_CHECK_INTERVAL });
   const started = Date.now();
 

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { createTestDatabase } from '../../test/support/services/postgres';
 import { registerSecret } from './support/fixture';
 
 const serverDir = join(import.meta.dir, '..');
@@ -148,14 +149,7 @@ describe('server commands and the served process', () => {
   test('with a real DATABASE_URL the server refuses a missing or weak key, and serves with a strong one', async () => {
     const adminUrl = process.env.OGELBASE_TEST_PG_URL;
     if (!adminUrl) return;
-    const admin = new pg.Client({ connectionString: adminUrl });
-    await admin.connect();
-    const name = `cli_${Math.random().toString(36).slice(2, 8)}`;
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-    const url = new URL(adminUrl);
-    url.pathname = `/${name}`;
-    const databaseUrl = url.toString();
+    const databaseUrl = (await createTestDatabase(adminUrl, 'cli')).url;
 
     const missing = await command(['migrate'], { DATABASE_URL: databaseUrl });
     const served = Bun.spawn([bun, 'run', 'src/index.ts'], { cwd: serverDir, env: { ...cleanEnv(), DATABASE_URL: databaseUrl, PORT: '0' }, stdout: 'pipe', stderr: 'pipe' });

@@ -8,6 +8,7 @@ import * as mongodb from '../../src/core/engines/mongodb';
 import * as postgres from '../../src/core/engines/postgres';
 import * as redis from '../../src/core/engines/redis';
 import { defaultEngineSettings } from '../../src/core/engines/settings';
+import { createTestDatabase, type TestDatabase } from '../../test/support/services/postgres';
 import { createFixture, type Fixture, seedOrganization } from './support/fixture';
 
 const pgUrl = process.env.OGELBASE_TEST_PG_URL;
@@ -33,6 +34,7 @@ describe.skipIf(!pgUrl || !redisUrl || !mongoUrl)('engine operations through the
   let owner: string;
   let org: Awaited<ReturnType<typeof seedOrganization>>;
   const ids: Partial<Record<EngineType, string>> = {};
+  let pgDatabase: TestDatabase;
   let pgDatabaseUrl: string;
 
   const op = async (type: EngineType, name: string, params: unknown, token = owner, id = ids[type]!) => {
@@ -42,13 +44,8 @@ describe.skipIf(!pgUrl || !redisUrl || !mongoUrl)('engine operations through the
 
   beforeAll(async () => {
     // Data to browse: a table, some keys, a collection.
-    const admin = new pg.Client({ connectionString: pgUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${run}`);
-    await admin.end();
-    const url = new URL(pgUrl!);
-    url.pathname = `/${run}`;
-    pgDatabaseUrl = url.toString();
+    pgDatabase = await createTestDatabase(pgUrl!, 'proxy');
+    pgDatabaseUrl = pgDatabase.url;
     const db = new pg.Client({ connectionString: pgDatabaseUrl });
     await db.connect();
     await db.query('CREATE TABLE items (id bigint PRIMARY KEY, name text NOT NULL, price numeric(10,2))');
@@ -79,10 +76,7 @@ describe.skipIf(!pgUrl || !redisUrl || !mongoUrl)('engine operations through the
     const m = new MongoClient(mongoUrl!);
     await m.db(run).dropDatabase();
     await m.close();
-    const admin = new pg.Client({ connectionString: pgUrl });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${run} WITH (FORCE)`);
-    await admin.end();
+    await pgDatabase.drop();
   });
 
   test('every engine answers through the platform exactly what it answers directly', async () => {

@@ -3,8 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { appendFileSync, mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import pg from 'pg';
 import { freePort } from './services/ports';
+import { createTestDatabase } from './services/postgres';
 import { recordPid, stopPid } from './services/processes';
 import { registerSecret } from './secrets';
 
@@ -29,20 +29,6 @@ export interface PlatformService {
 }
 
 
-async function freshDatabase(adminUrl: string): Promise<string> {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  const name = `platform_${randomBytes(4).toString('hex')}`;
-  try {
-    await client.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await client.end();
-  }
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
 /**
  * Starts the companion server (`bun run server/src/index.ts`) on a free loopback port with its own
  * data: a fresh database on `databaseUrl`'s server when given (fast), else the embedded PGlite.
@@ -61,7 +47,7 @@ export async function startPlatform(options: { databaseUrl?: string; env?: Recor
     HOST: '127.0.0.1',
     HEALTH_CHECK_INTERVAL: '0',
     HEALTH_CHECK_TIMEOUT: '1500',
-    ...(options.databaseUrl ? { DATABASE_URL: await freshDatabase(options.databaseUrl) } : {}),
+    ...(options.databaseUrl ? { DATABASE_URL: (await createTestDatabase(options.databaseUrl, 'platform')).url } : {}),
     ...options.env,
   };
   const resultsDir = process.env.OGELBASE_RESULTS_DIR ?? join(root, 'test-results');

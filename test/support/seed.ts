@@ -5,6 +5,7 @@ import pg from 'pg';
 import { PlatformClient } from '../../src/core/api/client';
 import type { DatabaseInfo } from '../../src/core/api/types';
 import type { PlatformService } from './platform';
+import { createTestDatabase } from './services/postgres';
 
 export interface SeededDatabases {
   postgres: DatabaseInfo;
@@ -28,14 +29,8 @@ export async function seedShop(platform: PlatformService, options: { bigNamespac
   const redisUrl = process.env.OGELBASE_TEST_REDIS_URL!;
   const mongoUrl = process.env.OGELBASE_TEST_MONGODB_URL!;
 
-  const dbName = `shop_${run}`;
-  const admin = new pg.Client({ connectionString: pgAdmin });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  await admin.end();
-  const pgUrl = new URL(pgAdmin);
-  pgUrl.pathname = `/${dbName}`;
-  const shop = new pg.Client({ connectionString: pgUrl.toString() });
+  const shopDatabase = await createTestDatabase(pgAdmin, 'shop');
+  const shop = new pg.Client({ connectionString: shopDatabase.url });
   await shop.connect();
   await shop.query(`
     CREATE TABLE customers (id serial PRIMARY KEY, email text NOT NULL UNIQUE, name text, created_at timestamptz NOT NULL DEFAULT now());
@@ -78,7 +73,7 @@ export async function seedShop(platform: PlatformService, options: { bigNamespac
   const add = (name: string, type: DatabaseInfo['type'], connectionString: string, description: string) =>
     client.createDatabase({ projectRef: platform.projectRef, name, type, connectionString, description });
   const [postgres, redisInfo, mongodb] = [
-    await add('orders-db', 'postgres', pgUrl.toString(), 'Orders and customers'),
+    await add('orders-db', 'postgres', shopDatabase.url, 'Orders and customers'),
     await add('cache', 'redis', redisUrl, 'Sessions, queues, leaderboards'),
     await add('catalog', 'mongodb', `${mongoUrl.replace(/\/$/, '')}/${mongoDatabase}`, 'Product catalog'),
   ];
@@ -101,10 +96,7 @@ export async function seedShop(platform: PlatformService, options: { bigNamespac
       const m = new MongoClient(mongoUrl);
       await m.db(mongoDatabase).dropDatabase();
       await m.close();
-      const a = new pg.Client({ connectionString: pgAdmin });
-      await a.connect();
-      await a.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-      await a.end();
+      await shopDatabase.drop();
     },
   };
 }

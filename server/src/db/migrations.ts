@@ -1,3 +1,4 @@
+import { splitStatements } from '../../../src/core/engines/postgres/sql-text';
 import type { Logger } from '../logger';
 import type { PlatformSql } from './sql';
 
@@ -108,7 +109,8 @@ export async function migrate(sql: PlatformSql, log: Logger, list: Migration[] =
       await tx.query('SELECT pg_advisory_xact_lock(7432001)');
       const done = await tx.query('SELECT 1 FROM platform.schema_migrations WHERE version = $1', [migration.version]);
       if (done.rowCount > 0) return false;
-      for (const statement of splitStatements(migration.sql)) await tx.query(statement);
+      // One statement per query: PGlite's and pg's extended protocol take one at a time.
+      for (const statement of splitStatements(migration.sql)) await tx.query(statement.text);
       await tx.query('INSERT INTO platform.schema_migrations (version, name) VALUES ($1, $2)', [migration.version, migration.name]);
       return true;
     });
@@ -118,12 +120,4 @@ export async function migrate(sql: PlatformSql, log: Logger, list: Migration[] =
     }
   }
   return applied;
-}
-
-/** Splits a migration into statements (ours contain no semicolons inside literals or bodies). */
-function splitStatements(script: string): string[] {
-  return script
-    .split(';')
-    .map((s) => s.trim())
-    .filter(Boolean);
 }

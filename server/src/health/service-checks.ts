@@ -1,7 +1,9 @@
-import { Redis } from 'ioredis';
-import { MongoClient } from 'mongodb';
+import { parseConnectionString, type RedisConnection } from '../../../src/core/connection-strings';
 import { describeDriverError } from '../../../src/core/engines/errors';
+import { createMongoClient } from '../../../src/core/engines/mongodb/connect';
+import { createRedisClient } from '../../../src/core/engines/redis/connect';
 import { redisError } from '../../../src/core/engines/redis/errors';
+import type { EngineSettings } from '../../../src/core/engines/settings';
 import type { Config } from '../config';
 import type { PlatformSql } from '../db/sql';
 import type { HealthCheck } from './health-service';
@@ -14,9 +16,11 @@ export interface ServiceChecks {
 /**
  * The seed's health checks: the platform database always, Redis, MongoDB and the Bun API when
  * their URL is configured. Redis and MongoDB keep one small client each between checks, so a
- * check costs one round trip, and a stopped service fails fast instead of queueing.
+ * check costs one round trip, and a stopped service fails fast instead of queueing. The clients are
+ * the engine layer's (so REDIS_URL may also be a Sentinel or Cluster string), with every timeout
+ * cut to the health check's deadline.
  */
-export function createServiceChecks(config: Config, sql: PlatformSql): ServiceChecks {
+export function createServiceChecks(config: Config, sql: PlatformSql, settings: EngineSettings): ServiceChecks {
   const checks: Record<string, HealthCheck> = {
     postgres: async () => {
       await sql.query('SELECT 1');
@@ -29,17 +33,11 @@ export function createServiceChecks(config: Config, sql: PlatformSql): ServiceCh
   const optional = config.ENABLE_HEALTH_CHECKS;
 
   if (optional && config.REDIS_URL) {
-    const redis = new Redis(config.REDIS_URL, {
-      lazyConnect: true,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      connectTimeout: Math.min(timeout, config.REDIS_CONNECT_TIMEOUT),
-      commandTimeout: Math.min(timeout, config.REDIS_COMMAND_TIMEOUT),
-      retryStrategy: (attempt) => Math.min(attempt * 250, 2000),
-      connectionName: 'ogelbase-health',
-    });
-    // Errors surface through the failing ping; the event only needs a listener.
-    redis.on('error', () => undefined);
+    const redis = createRedisClient(
+      parseConnectionString('redis', config.REDIS_URL) as RedisConnection,
+      { ...settings, redisConnectTimeoutMs: Math.min(timeout, settings.redisConnectTimeoutMs), redisCommandTimeoutMs: Math.min(timeout, settings.redisCommandTimeoutMs) },
+      { connectionName: 'ogelbase-health' },
+    );
     checks.redis = async () => {
       try {
         if (redis.status === 'wait' || redis.status === 'end') await redis.connect();
@@ -52,14 +50,11 @@ export function createServiceChecks(config: Config, sql: PlatformSql): ServiceCh
   }
 
   if (optional && config.MONGODB_URL) {
-    const mongo = new MongoClient(config.MONGODB_URL, {
-      serverSelectionTimeoutMS: timeout,
-      connectTimeoutMS: Math.min(timeout, config.MONGODB_CONNECT_TIMEOUT),
-      socketTimeoutMS: Math.min(timeout, config.MONGODB_SOCKET_TIMEOUT),
-      maxPoolSize: 2,
-      minPoolSize: 0,
-      appName: 'ogelbase-health',
-    });
+    const mongo = createMongoClient(
+      config.MONGODB_URL,
+      { ...settings, mongoConnectTimeoutMs: timeout, mongoSocketTimeoutMs: Math.min(timeout, settings.mongoSocketTimeoutMs), mongoMinPoolSize: 0 },
+      { maxPoolSize: 2, appName: 'ogelbase-health' },
+    );
     checks.mongodb = async () => {
       try {
         await mongo.db('admin').command({ ping: 1 });

@@ -1,7 +1,6 @@
 import { appendFileSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import type { Role } from '../../../src/core/api/types';
 import { loadConfig } from '../../src/config';
 import { createPgliteSql } from '../../src/db/pglite-sql';
@@ -10,6 +9,7 @@ import { createLogger } from '../../src/logger';
 import { createPlatform, type Platform } from '../../src/platform';
 import { AdminService } from '../../src/services/admin';
 import { registerSecret } from '../../../test/support/secrets';
+import { createTestDatabase } from '../../../test/support/services/postgres';
 
 export type Backend = 'pglite' | 'postgres';
 
@@ -25,21 +25,6 @@ let sharedPglite: Promise<PlatformSql> | undefined;
 function pglite(): Promise<PlatformSql> {
   sharedPglite ??= createPgliteSql(undefined);
   return sharedPglite;
-}
-
-/** A fresh, empty database on the harness's PostgreSQL for one fixture. */
-async function freshPostgresDatabase(): Promise<string> {
-  const admin = new pg.Client({ connectionString: process.env.OGELBASE_TEST_PG_URL });
-  await admin.connect();
-  const name = `platform_${Math.random().toString(36).slice(2, 10)}`;
-  try {
-    await admin.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(process.env.OGELBASE_TEST_PG_URL!);
-  url.pathname = `/${name}`;
-  return url.toString();
 }
 
 export interface Member {
@@ -66,7 +51,7 @@ export async function createFixture(backend: Backend, env: Record<string, string
   const logs: string[] = [];
   mkdirSync(join(resultsDir, 'server-logs'), { recursive: true });
   const logFile = join(resultsDir, 'server-logs', `${backend}-${id}.log`);
-  const databaseUrl = backend === 'postgres' ? await freshPostgresDatabase() : undefined;
+  const databaseUrl = backend === 'postgres' ? (await createTestDatabase(process.env.OGELBASE_TEST_PG_URL!, 'platform')).url : undefined;
   const config = loadConfig({
     DATA_DIR: mkdtempSync(join(tmpdir(), 'ogelbase-server-')),
     ENCRYPTION_KEY: 'a3f1c9e27b4d8605f2e9a1c7d3b5e8f04a6c2e9b7d1f3a5c8e0b2d4f6a8c1e3b',

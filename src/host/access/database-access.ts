@@ -27,6 +27,12 @@ const cachedStringKey = (platformUrl: string, id: string) => `${platformSecretPr
 export class DatabaseAccess implements vscode.Disposable {
   private manager: ConnectionManager | undefined;
   private readonly paths = new Map<string, Promise<AccessPath>>();
+  /**
+   * Connection strings already read from SecretStorage (or revealed), by database id: every direct
+   * call needs one, and SecretStorage is a round trip to VS Code's main process. Cleared with the
+   * connections by forget() and reset().
+   */
+  private readonly strings = new Map<string, string>();
 
   constructor(
     private readonly extensionPath: string,
@@ -110,6 +116,14 @@ export class DatabaseAccess implements vscode.Disposable {
 
   /** The plaintext connection string for a direct connection (revealed once and kept in SecretStorage). */
   async connectionString(ref: DatabaseRef): Promise<string> {
+    const known = this.strings.get(refId(ref));
+    if (known !== undefined) return known;
+    const found = await this.readConnectionString(ref);
+    this.strings.set(refId(ref), found);
+    return found;
+  }
+
+  private async readConnectionString(ref: DatabaseRef): Promise<string> {
     if (ref.scope === 'local') {
       const stored = await this.vault.get(localSecretKey(ref.local.id));
       if (!stored) throw new EngineError('not_found', `the connection string of ${ref.local.name} is missing from secret storage: edit the connection to enter it again`);
@@ -139,6 +153,7 @@ export class DatabaseAccess implements vscode.Disposable {
   async forget(ref: DatabaseRef): Promise<void> {
     const id = refId(ref);
     this.paths.delete(id);
+    this.strings.delete(id);
     await this.manager?.forget(id);
     if (ref.scope === 'platform') await this.vault.delete(cachedStringKey(ref.platformUrl, id));
   }
@@ -146,6 +161,7 @@ export class DatabaseAccess implements vscode.Disposable {
   /** Closes every direct connection (sign-out, switching platforms). */
   async reset(): Promise<void> {
     this.paths.clear();
+    this.strings.clear();
     await this.manager?.closeAll();
     this.manager = undefined;
   }

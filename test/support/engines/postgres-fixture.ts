@@ -8,9 +8,9 @@
  * parallel against one server.
  */
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { PostgresEngine } from '../../../src/core/engines/postgres';
+import { createTestDatabase } from '../services/postgres';
 
 export interface PgFixture {
   /** The test database, as the superuser. */
@@ -26,12 +26,8 @@ export interface PgFixture {
 export async function pgFixture(): Promise<PgFixture> {
   const adminUrl = process.env.OGELBASE_TEST_PG_URL;
   if (!adminUrl) throw new Error('OGELBASE_TEST_PG_URL is not set: run through `npm test`, or start test/support/harness/serve-services.ts and load its environment');
-  const name = `pgtest_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client(adminUrl);
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
+  const database = await createTestDatabase(adminUrl, 'pgtest');
+  const url = new URL(database.url);
   const sql = new pg.Client(url.toString());
   await sql.connect();
   const engine = new PostgresEngine(url.toString(), { max: 4 });
@@ -44,8 +40,7 @@ export async function pgFixture(): Promise<PgFixture> {
     readOnly,
     close: async () => {
       await Promise.all([engine.close(), readOnly.close(), sql.end()]);
-      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
+      await database.drop();
     },
   };
 }

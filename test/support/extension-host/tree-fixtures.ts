@@ -11,6 +11,7 @@ import pg from 'pg';
 import * as vscode from 'vscode';
 import type { Explorer } from '../../../src/host/explorer';
 import type { ExplorerNode } from '../../../src/host/tree/nodes';
+import { createTestDatabase, type TestDatabase } from '../services/postgres';
 
 export type Tree = Explorer['platformTree'] | Explorer['localTree'];
 export const unique = () => randomBytes(4).toString('hex');
@@ -18,24 +19,13 @@ export const unique = () => randomBytes(4).toString('hex');
 // ---------------------------------------------------------------------------------------------
 // Data
 
-export interface PostgresFixture {
-  /** Connection string of the fresh database. */
-  url: string;
-  name: string;
-  drop(): Promise<void>;
-}
+export type PostgresFixture = TestDatabase;
 
 /** A fresh database: public.customers (1,000 rows), public.orders (3,000, a foreign key), a view, a materialized view, sales.regions. */
 export async function seedPostgres(): Promise<PostgresFixture> {
   const adminUrl = process.env.OGELBASE_TEST_PG_URL!;
-  const name = `tree_${unique()}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const db = new pg.Client({ connectionString: url.toString() });
+  const created = await createTestDatabase(adminUrl, 'tree');
+  const db = new pg.Client({ connectionString: created.url });
   await db.connect();
   await db.query(`
     CREATE TABLE customers (id serial PRIMARY KEY, name text NOT NULL, email text UNIQUE, created_at timestamptz NOT NULL DEFAULT now());
@@ -48,17 +38,7 @@ export async function seedPostgres(): Promise<PostgresFixture> {
     CREATE TABLE sales.regions (code text PRIMARY KEY, name text);
     ANALYZE;`);
   await db.end();
-  return {
-    url: url.toString(),
-    name,
-    drop: async () => {
-      const client = new pg.Client({ connectionString: adminUrl });
-      await client.connect();
-      // FORCE: the platform's and the extension's pools may still hold connections to it.
-      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await client.end();
-    },
-  };
+  return created;
 }
 
 export const REDIS_TYPES = ['string', 'hash', 'list', 'set', 'zset', 'stream'] as const;

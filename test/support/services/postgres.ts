@@ -1,6 +1,8 @@
 import { chmodSync, chownSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { freePort } from './ports';
 import { isAlive, requireBinary, run, startDetached, stopPid } from './processes';
 
@@ -104,4 +106,30 @@ function isReady(bin: string, socketDir: string, port: number, spawnAs: object):
   } catch {
     return false;
   }
+}
+
+export interface TestDatabase {
+  /** The admin URL with this database as its path. */
+  url: string;
+  name: string;
+  /** Drops it, even while pools (the platform's, the extension's) still hold connections. */
+  drop(): Promise<void>;
+}
+
+/** A fresh, empty database on the server `adminUrl` points to, named `<prefix>_<random>`. */
+export async function createTestDatabase(adminUrl: string, prefix = 'test'): Promise<TestDatabase> {
+  const name = `${prefix}_${randomBytes(5).toString('hex')}`;
+  const asAdmin = async (sql: string) => {
+    const admin = new pg.Client({ connectionString: adminUrl });
+    await admin.connect();
+    try {
+      await admin.query(sql);
+    } finally {
+      await admin.end();
+    }
+  };
+  await asAdmin(`CREATE DATABASE ${name}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), name, drop: () => asAdmin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }
