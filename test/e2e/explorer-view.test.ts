@@ -3,7 +3,7 @@
  * source. Screenshots go to <results>/screenshots.
  */
 import assert from 'node:assert/strict';
-import { waitForText, withWorkbench } from '../support/vscode/workbench';
+import { showOgelBase, waitForText, withWorkbench } from '../support/vscode/workbench';
 
 describe('the Platform view while signed out (code-server in Chromium)', () => {
   const workbench = withWorkbench('e2e-explorer-view');
@@ -11,12 +11,9 @@ describe('the Platform view while signed out (code-server in Chromium)', () => {
   it('opens from the OgelBase activity-bar item and shows the welcome content', async () => {
     const { page, screenshot } = workbench();
     // The item appears once the extension host has read the extension's contributions.
-    const item = page.getByRole('tab', { name: /^OgelBase/ });
-    await item.click({ timeout: 60_000 });
-
-    const sidebar = page.locator('#workbench\\.parts\\.sidebar');
     // The container is titled OgelBase; its first view is Platform (then Local Connections).
-    await sidebar.locator('.pane-header', { hasText: 'Platform' }).first().waitFor({ timeout: 30_000 });
+    await showOgelBase(page);
+    const sidebar = page.locator('#workbench\\.parts\\.sidebar');
     const welcome = sidebar.locator('.welcome-view-content').first();
     await welcome.getByText('No OgelBase platform is connected yet').waitFor({ timeout: 30_000 });
     for (const button of ['Sign In', 'Open Walkthrough', 'Show Log']) {

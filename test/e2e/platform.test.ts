@@ -5,21 +5,12 @@
  * the status bar are saved to <results>/screenshots (the README shows copies in docs/images).
  */
 import assert from 'node:assert/strict';
-import type { Locator, Page } from 'playwright-core';
+import type { Locator } from 'playwright-core';
 import { startPlatform, type PlatformService } from '../support/platform';
 import { registerSecret } from '../support/secrets';
 import { seedShop, type SeededDatabases } from '../support/seed';
 import { startRedis, type RedisService } from '../support/services/redis';
-import { withWorkbench } from '../support/vscode/workbench';
-
-async function runCommand(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input.input');
-  await input.waitFor({ timeout: 15_000 });
-  await input.fill(`>${title}`);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 15_000 });
-  await page.keyboard.press('Enter');
-}
+import { notification, runCommand, showOgelBase, withWorkbench } from '../support/vscode/workbench';
 
 /** Expands a tree row (a click toggles it) and waits for one of its children to show. */
 async function expand(view: Locator, row: string | RegExp, child: string | RegExp): Promise<void> {
@@ -54,9 +45,22 @@ describe('the Platform view signed in (code-server in Chromium, a real platform)
   const sidebar = () => workbench().page.locator('#workbench\\.parts\\.sidebar');
   const statusItem = () => workbench().page.locator('#workbench\\.parts\\.statusbar .statusbar-item', { hasText: 'OgelBase' }).first();
 
+  it('refuses a wrong token with an error notification that says so', async () => {
+    const { page } = workbench();
+    await showOgelBase(page);
+    await runCommand(page, 'OgelBase: Sign In');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: platform.url }).first().click({ timeout: 15_000 });
+    const token = page.locator('.quick-input-widget input[type="password"]');
+    await token.waitFor({ timeout: 15_000 });
+    await token.fill('ogb_not-a-real-token');
+    await page.keyboard.press('Enter');
+    await notification(page, `Sign-in to ${platform.url} refused`).waitFor({ timeout: 60_000 });
+    assert.ok(await sidebar().locator('.welcome-view-content').first().isVisible(), 'the welcome content stays while signed out');
+    await runCommand(page, 'Notifications: Clear All Notifications');
+  });
+
   it('signs in through the command palette with the platform URL and a token', async () => {
     const { page } = workbench();
-    await page.getByRole('tab', { name: /^OgelBase/ }).click({ timeout: 60_000 });
     await runCommand(page, 'OgelBase: Sign In');
     await page.locator('.quick-input-list .monaco-list-row', { hasText: platform.url }).first().click({ timeout: 15_000 });
     const token = page.locator('.quick-input-widget input[type="password"]');
@@ -65,6 +69,7 @@ describe('the Platform view signed in (code-server in Chromium, a real platform)
     await page.keyboard.press('Enter');
     await sidebar().getByRole('treeitem', { name: /Demo Organization/ }).waitFor({ timeout: 60_000 });
     await statusItem().locator('.codicon-pass-filled').waitFor({ timeout: 60_000 });
+    await notification(page, /Signed in to .* as /).waitFor({ timeout: 30_000 });
   });
 
   it('browses organizations, projects and databases down to columns, keys and collections', async () => {
@@ -101,6 +106,10 @@ describe('the Platform view signed in (code-server in Chromium, a real platform)
     await redis.stop();
     await runCommand(page, 'OgelBase: Refresh');
     await statusItem().filter({ hasText: 'redis' }).waitFor({ timeout: 60_000 });
+    // One warning per degradation, with a way to the report.
+    const warning = notification(page, /is degraded: redis unhealthy/);
+    await warning.waitFor({ timeout: 30_000 });
+    assert.ok(await warning.getByRole('button', { name: 'Show Health Report' }).isVisible());
     await statusItem().hover();
     await page.locator('.monaco-hover, .workbench-hover').filter({ hasText: 'degraded' }).first().waitFor({ timeout: 15_000 });
     await screenshot('status-bar');

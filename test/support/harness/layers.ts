@@ -36,9 +36,9 @@ const bin = (name: string) => join(__dirname, '..', '..', '..', 'node_modules', 
 const hasFiles = (dir: string, suffix: string): boolean =>
   existsSync(dir) && readdirSync(dir, { recursive: true, encoding: 'utf8' }).some((f) => f.endsWith(suffix));
 
-const mochaStep = (title: string, glob: string, timeoutMs: number, perTestTimeout = 60_000): Step[] =>
+const mochaStep = (title: string, glob: string, timeoutMs: number, perTestTimeout = 60_000, extra: string[] = []): Step[] =>
   hasFiles(glob.split('/**')[0]!, '.test.ts')
-    ? [{ title, command: node, args: [...mocha, '--timeout', String(perTestTimeout), glob], report: 'mocha', timeoutMs }]
+    ? [{ title, command: node, args: [...mocha, '--timeout', String(perTestTimeout), ...extra, glob], report: 'mocha', timeoutMs }]
     : [];
 
 export const layers: Layer[] = [
@@ -94,9 +94,10 @@ export const layers: Layer[] = [
   },
   {
     name: 'e2e',
-    description: 'the UI in Chromium driven by Playwright against code-server, with screenshots',
+    description: 'the UI in Chromium driven by Playwright: the packaged .vsix installed in one code-server (no smoke-test driver, so notifications show), screenshots',
     needsServices: true,
-    steps: () => mochaStep('e2e', 'test/e2e/**/*.test.ts', 900_000, 180_000),
+    // One code-server and one browser for every suite: started by the root hooks of e2e-session.ts.
+    steps: () => mochaStep('e2e', 'test/e2e/**/*.test.ts', 900_000, 180_000, ['--require', 'test/support/vscode/e2e-session.ts']),
   },
 ];
 

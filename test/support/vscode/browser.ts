@@ -105,3 +105,12 @@ export async function waitForWorkbench(page: Page, timeoutMs = 60_000): Promise<
   });
   await page.locator('.monaco-workbench .activitybar').first().waitFor({ state: 'visible', timeout: timeoutMs });
 }
+
+/**
+ * Resolves once the workbench shows its activity bar and status bar: for a workbench started
+ * without the smoke-test driver (as users run it), where `waitForWorkbench` has no driver to ask.
+ */
+export async function waitForWorkbenchUi(page: Page, timeoutMs = 60_000): Promise<void> {
+  await page.locator('.monaco-workbench .activitybar').first().waitFor({ state: 'visible', timeout: timeoutMs });
+  await page.locator('.monaco-workbench .statusbar').first().waitFor({ state: 'visible', timeout: timeoutMs });
+}

@@ -3,7 +3,7 @@
  * test run, in a folder the caller owns: user data (with the extension's log files), extensions,
  * XDG config and the server's own log all land there, never in the home folder.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +25,12 @@ export interface CodeServerOptions {
   settings?: Record<string, unknown>;
   /** How long to wait for `/healthz`; the first start after an install compiles caches. */
   readyTimeoutMs?: number;
+  /**
+   * Enable the smoke-test driver (default true): needed to load an extension under development and
+   * run extension tests from the page's `payload`, but it also hides every notification toast. The
+   * UI tests turn it off and install the packaged `.vsix` instead, so they see what users see.
+   */
+  smokeTestDriver?: boolean;
 }
 
 export interface RunningCodeServer {
@@ -57,6 +63,15 @@ const quietSettings = {
   'git.enabled': false,
 };
 
+/**
+ * Writes the user settings (the quiet defaults plus `settings`). A running workbench watches the
+ * file and applies a change within a moment, without a reload.
+ */
+export function writeUserSettings(userDataDir: string, settings: Record<string, unknown> = {}): void {
+  mkdirSync(join(userDataDir, 'User'), { recursive: true });
+  writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...quietSettings, ...settings }, null, 2));
+}
+
 const groupAlive = (pid: number): boolean => {
   try {
     process.kill(-pid, 0);
@@ -72,13 +87,42 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const tail = (file: string, lines = 30): string =>
   existsSync(file) ? readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n') : '(no log)';
 
+/** The environment code-server runs with: Node 24 first on PATH, XDG folders under `dir`. */
+function serverEnv(dir: string, extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  const xdgDir = join(dir, 'xdg');
+  return {
+    ...node24Env(),
+    ...extra,
+    // Without these code-server writes its config.yaml and state into the home folder.
+    XDG_CONFIG_HOME: xdgDir,
+    XDG_DATA_HOME: xdgDir,
+    XDG_CACHE_HOME: join(xdgDir, 'cache'),
+  };
+}
+
+/**
+ * Installs a packaged extension the way a user does (`code-server --install-extension x.vsix`)
+ * into the extensions folder a later {@link startCodeServer} with the same `dir` uses.
+ */
+export function installExtension(options: Pick<CodeServerOptions, 'dir' | 'userDataDir' | 'extensionsDir'>, vsix: string): void {
+  assertInstalled();
+  const userDataDir = options.userDataDir ?? join(options.dir, 'user-data');
+  const extensionsDir = options.extensionsDir ?? join(options.dir, 'extensions');
+  for (const dir of [join(userDataDir, 'User'), extensionsDir, join(options.dir, 'xdg')]) mkdirSync(dir, { recursive: true });
+  const args = [codeServer.entry, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, '--install-extension', vsix, '--force'];
+  const result = spawnSync(node24.node, args, { env: serverEnv(options.dir), encoding: 'utf8', timeout: 120_000 });
+  if (result.status !== 0) {
+    throw new Error(`code-server --install-extension ${vsix} failed (exit ${result.status ?? result.signal}):\n${result.stdout}\n${result.stderr}`);
+  }
+}
+
 export async function startCodeServer(options: CodeServerOptions): Promise<RunningCodeServer> {
   assertInstalled();
   const userDataDir = options.userDataDir ?? join(options.dir, 'user-data');
   const extensionsDir = options.extensionsDir ?? join(options.dir, 'extensions');
   const xdgDir = join(options.dir, 'xdg');
   for (const dir of [join(userDataDir, 'User'), extensionsDir, xdgDir]) mkdirSync(dir, { recursive: true });
-  writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...quietSettings, ...options.settings }, null, 2));
+  writeUserSettings(userDataDir, options.settings);
 
   const port = await freePort();
   const logFile = join(options.dir, 'code-server.log');
@@ -94,20 +138,13 @@ export async function startCodeServer(options: CodeServerOptions): Promise<Runni
     '--disable-workspace-trust',
     '--disable-getting-started-override',
     // Makes the workbench read extensionDevelopmentPath/extensionTestsPath from the page's `payload`.
-    '--vscode-option', 'enable-smoke-test-driver',
+    ...(options.smokeTestDriver === false ? [] : ['--vscode-option', 'enable-smoke-test-driver']),
     // A safety net for when our process is SIGKILLed (the harness's timeout) and stop() never runs:
     // Chromium exits when its Playwright pipe closes, and with no connection left the server quits.
     '--idle-timeout-seconds', '90',
     ...(options.folder ? [options.folder] : []),
   ];
-  const env: NodeJS.ProcessEnv = {
-    ...node24Env(),
-    ...options.env,
-    // Without these code-server writes its config.yaml and state into the home folder.
-    XDG_CONFIG_HOME: xdgDir,
-    XDG_DATA_HOME: xdgDir,
-    XDG_CACHE_HOME: join(xdgDir, 'cache'),
-  };
+  const env = serverEnv(options.dir, options.env);
   // Its own process group (detached), so stop() reaches everything it forks, and only that.
   const child = spawn(node24.node, args, { detached: true, stdio: ['ignore', out, out], env });
   closeSync(out);

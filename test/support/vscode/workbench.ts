@@ -1,37 +1,42 @@
 /**
- * Mocha hooks for end-to-end tests: one code-server and one Chromium page per `describe`, the
- * extension loaded from source as an extension under development, screenshots on demand and on
- * failure. Everything lands in the results folder (<results>/vscode/<name>, <results>/screenshots),
- * so the harness's leak scan reads the extension's log files too.
+ * Mocha hooks and helpers for end-to-end tests. Every suite shares the one VS Code of the run
+ * (e2e-session.ts: the packaged `.vsix` installed into code-server without the smoke-test driver, so
+ * notifications show as they do for users, and one Chromium page). A suite gets its settings written
+ * before it starts and a tidy window (editors closed, notifications cleared) before and after it;
+ * whatever else it changes (sign-in, local connections) it undoes itself. Screenshots land in
+ * <results>/screenshots, and the extension's log files in <results>/vscode/e2e, where the harness's
+ * leak scan reads them.
  *
  *   describe('…', () => {
- *     const workbench = withWorkbench('explorer-view');
+ *     const workbench = withWorkbench('explorer-view', { settings });
  *     it('…', async () => { await workbench().page.click(…); });
  *   });
  */
-import { mkdirSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
-import { launchBrowser, waitForWorkbench, workbenchUrl, type Browser } from './browser';
-import { startCodeServer, type RunningCodeServer } from './code-server';
+import { waitForWorkbenchUi } from './browser';
+import type { RunningCodeServer } from './code-server';
+import { writeUserSettings } from './code-server';
+import { currentSession, repoRoot, resultsDir } from './e2e-session';
 
-export const repoRoot = resolve(__dirname, '..', '..', '..');
-export const resultsDir = resolve(process.env.OGELBASE_RESULTS_DIR ?? join(repoRoot, 'test-results'));
+export { repoRoot, resultsDir };
 
 export interface Workbench {
   server: RunningCodeServer;
   page: Page;
-  /** The folder the window has open (empty, made fresh for this suite). */
+  /** The folder the window has open (empty, shared by the run's suites). */
   workspace: string;
   /** Saves a full-window screenshot to <results>/screenshots/<name>.png and returns its path. */
   screenshot(name: string): Promise<string>;
 }
 
 export interface WorkbenchOptions {
-  /** Extra user settings, e.g. `{ 'ogelbase.platform.url': … }`. */
+  /**
+   * User settings for this suite (over the quiet defaults), read when the suite starts: an object
+   * the suite's own earlier `before` hook fills in (a platform's URL) is fine.
+   */
   settings?: Record<string, unknown>;
-  /** Extra environment for code-server and so for the extension host. */
-  env?: Record<string, string | undefined>;
 }
 
 /**
@@ -49,31 +54,80 @@ export async function waitForText(locator: Locator, pattern: RegExp, timeoutMs =
   }
 }
 
+/** Runs a command from the palette (F1) by its title, as a user types it. */
+export async function runCommand(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input.input');
+  await input.waitFor({ timeout: 15_000 });
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 15_000 });
+  await page.keyboard.press('Enter');
+}
+
+/**
+ * Brings the OgelBase view container into the side bar. Its activity-bar item toggles the side bar
+ * when clicked while already selected, so it is clicked only when it is not.
+ */
+export async function showOgelBase(page: Page): Promise<void> {
+  const item = page.getByRole('tab', { name: /^OgelBase/ });
+  await item.waitFor({ timeout: 60_000 });
+  const sidebar = page.locator('#workbench\\.parts\\.sidebar');
+  const open = (await item.getAttribute('aria-selected')) === 'true' && (await sidebar.isVisible());
+  if (!open) await item.click();
+  await sidebar.locator('.pane-header', { hasText: 'Platform' }).first().waitFor({ timeout: 30_000 });
+}
+
+/**
+ * A notification as users see it: a toast in the corner (the workbench shows them, since the UI tests
+ * run without the smoke-test driver), or, once it timed out there, a row of the Notification Center.
+ */
+export function notification(page: Page, text: string | RegExp): Locator {
+  return page.locator('.notifications-toasts .notification-list-item, .notifications-center .notification-list-item', { hasText: text }).first();
+}
+
+/** Closes the editors and dismisses notifications and any open quick input. */
+export async function tidy(page: Page): Promise<void> {
+  await page.keyboard.press('Escape');
+  await runCommand(page, 'View: Close All Editors');
+  await runCommand(page, 'Notifications: Clear All Notifications');
+  await page.keyboard.press('Escape');
+}
+
+let settingsGeneration = 0;
+
+/**
+ * Writes the user settings and reloads the window, which reads them afresh (a running workbench
+ * notices a change of settings.json only now and then) and starts a fresh extension host, so every
+ * suite begins with the installed extension newly activated. The window's title (`window.title`,
+ * shown as the page's title) carries a marker that tells when the new settings are in force.
+ */
+export async function applySettings(page: Page, userDataDir: string, settings: Record<string, unknown> = {}): Promise<void> {
+  const marker = `OgelBase e2e settings ${++settingsGeneration}`;
+  writeUserSettings(userDataDir, { ...settings, 'window.title': `${marker} \${dash} \${rootName}` });
+  await page.reload();
+  await waitForWorkbenchUi(page, 120_000);
+  // Runs in the page; `globalThis` is its `window` (the project's lib has no DOM types).
+  await page.waitForFunction((text) => (globalThis as unknown as { document: { title: string } }).document.title.startsWith(text), marker, { timeout: 60_000 });
+}
+
 const slug = (text: string) => text.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').slice(0, 80);
 
 export function withWorkbench(name: string, options: WorkbenchOptions = {}): () => Workbench {
   let current: Workbench | undefined;
-  let server: RunningCodeServer | undefined;
-  let browser: Browser | undefined;
 
   before(async function () {
     this.timeout(180_000);
-    const dir = join(resultsDir, 'vscode', name);
-    rmSync(dir, { recursive: true, force: true });
-    const workspace = join(dir, 'workspace');
-    mkdirSync(workspace, { recursive: true });
-    server = await startCodeServer({ dir, folder: workspace, settings: options.settings, env: options.env });
-    browser = await launchBrowser(join(dir, 'chromium-profile'));
-    const page = browser.page;
-    await page.goto(workbenchUrl(server, { folder: workspace, extensionDevelopmentPath: [repoRoot] }));
-    await waitForWorkbench(page, 120_000);
+    const session = currentSession();
+    const page = session.page;
+    await applySettings(page, session.userDataDir, options.settings);
     const screenshot = async (shot: string) => {
       const path = join(resultsDir, 'screenshots', `${shot}.png`);
       mkdirSync(join(resultsDir, 'screenshots'), { recursive: true });
       await page.screenshot({ path });
       return path;
     };
-    current = { server, page, workspace, screenshot };
+    current = { server: session.server, page, workspace: session.workspace, screenshot };
+    await tidy(page);
   });
 
   afterEach(async function () {
@@ -84,9 +138,8 @@ export function withWorkbench(name: string, options: WorkbenchOptions = {}): () 
   });
 
   after(async function () {
-    this.timeout(30_000);
-    await browser?.close();
-    await server?.stop();
+    this.timeout(60_000);
+    if (current) await tidy(current.page).catch(() => undefined);
     current = undefined;
   });
 
