@@ -11,6 +11,7 @@ import { PlatformSession } from './platform/session';
 import { vscodePrompts, type Prompts } from './prompts';
 import { SecretVault } from './secrets';
 import { LocalTree, PlatformTree } from './tree/explorer-tree';
+import { InspectorPanels } from './webviews/panels';
 
 /**
  * The extension's one long-lived object: built in `activate`, it owns every disposable and hands
@@ -29,6 +30,8 @@ export class Explorer extends DisposableStore {
   readonly localTree: LocalTree;
   readonly statusBar: HealthStatusBar;
   readonly healthPanel: HealthReportPanel;
+  /** Every inspector panel (key browser, document browser, table inspector): one per (inspector, database). */
+  readonly inspectors: InspectorPanels;
   /** How commands ask questions; the extension-host tests swap in scripted answers. */
   prompts: Prompts = vscodePrompts;
   /** Milliseconds spent in the constructor, i.e. in `activate`. */
@@ -50,6 +53,18 @@ export class Explorer extends DisposableStore {
     this.register(vscode.window.createTreeView('ogelbase.localConnections', { treeDataProvider: this.localTree, showCollapseAll: true }));
     this.statusBar = this.register(new HealthStatusBar(this.session, this.config, this.log));
     this.healthPanel = this.register(new HealthReportPanel(context.extensionUri, this.session, this.log));
+    this.inspectors = this.register(
+      new InspectorPanels({
+        extensionUri: context.extensionUri,
+        access: this.access,
+        config: this.config,
+        log: this.log,
+        session: this.session,
+        local: this.local,
+        whenReady: () => this.ready,
+        prompts: () => this.prompts,
+      }),
+    );
     for (const disposable of registerCommands(this)) this.register(disposable);
     // Switching platforms or signing out closes the direct connections of the previous one; a new
     // connection mode makes every database choose its path again.

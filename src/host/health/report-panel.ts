@@ -3,7 +3,7 @@ import type { HealthHostMessage, HealthWebviewMessage } from '../../webviews/pro
 import { DisposableStore } from '../disposable';
 import type { Log } from '../log';
 import type { PlatformSession } from '../platform/session';
-import { webviewHtml } from '../webviews/html';
+import { webviewHtml, webviewOptions } from '../webviews/html';
 
 /**
  * The "Platform Health" panel: the services of /api/platform/health with latency and errors, and
@@ -31,10 +31,7 @@ export class HealthReportPanel extends DisposableStore {
       await this.load();
       return;
     }
-    const panel = vscode.window.createWebviewPanel('ogelbase.healthReport', 'Platform Health', vscode.ViewColumn.Active, {
-      enableScripts: true,
-      localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist', 'webviews'), vscode.Uri.joinPath(this.extensionUri, 'media')],
-    });
+    const panel = vscode.window.createWebviewPanel('ogelbase.healthReport', 'Platform Health', vscode.ViewColumn.Active, webviewOptions(this.extensionUri));
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'ogelbase.svg');
     this.panel = panel;
     this.ready = false;

@@ -1,4 +1,5 @@
 import type { HealthHostMessage, HealthWebviewMessage } from '../protocol/health-report';
+import './style.css';
 
 declare function acquireVsCodeApi(): { postMessage(message: HealthWebviewMessage): void };
 
