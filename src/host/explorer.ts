@@ -12,6 +12,7 @@ import { vscodePrompts, type Prompts } from './prompts';
 import { SecretVault } from './secrets';
 import { LocalTree, PlatformTree } from './tree/explorer-tree';
 import { InspectorPanels } from './webviews/panels';
+import { redisKeyBrowser } from './redis/key-browser';
 
 /**
  * The extension's one long-lived object: built in `activate`, it owns every disposable and hands
@@ -65,6 +66,7 @@ export class Explorer extends DisposableStore {
         prompts: () => this.prompts,
       }),
     );
+    this.inspectors.registerInspector(redisKeyBrowser);
     for (const disposable of registerCommands(this)) this.register(disposable);
     // Switching platforms or signing out closes the direct connections of the previous one; a new
     // connection mode makes every database choose its path again.

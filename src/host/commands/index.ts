@@ -3,6 +3,7 @@ import type { Explorer } from '../explorer';
 import { registerConnectionStringCommands } from './connection-string';
 import { registerDatabaseCommands } from './databases';
 import { registerHealthCommands } from './health';
+import { registerRedisCommands } from './redis';
 import { registerTreeCommands, registerWorkbenchCommands } from './misc';
 import { registerSessionCommands } from './session';
 import { registerWizardCommands } from './wizard';
@@ -21,5 +22,6 @@ export function registerCommands(explorer: Explorer): vscode.Disposable[] {
     ...registerConnectionStringCommands(explorer),
     ...registerHealthCommands(explorer),
     ...registerWorkbenchCommands(explorer),
+    ...registerRedisCommands(explorer),
   ];
 }
