@@ -7,7 +7,8 @@
 import type { FrameLocator, Locator, Page } from 'playwright-core';
 
 export function webview(page: Page): FrameLocator {
-  return page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+  // :visible: a webview moved to the background (or being disposed) may still have its iframe.
+  return page.frameLocator('iframe.webview.ready:visible').frameLocator('iframe#active-frame');
 }
 
 /** A modal dialog of the workbench (the host's confirmations), by a piece of its message. */
