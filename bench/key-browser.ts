@@ -183,6 +183,9 @@ async function main(): Promise<void> {
       }
       // Signed in again after the reload (the session restores in the background) before opening.
       await page.locator('#workbench\\.parts\\.statusbar .statusbar-item', { hasText: 'OgelBase' }).locator('.codicon-pass-filled').first().waitFor({ timeout: 120_000 });
+      // A restored webview may hold the keyboard focus (F1 would not reach the palette): click its tab first.
+      const tab = page.locator('.tabs-container .tab', { hasText: 'Keys:' }).first();
+      if (await tab.isVisible()) await tab.click();
       await runCommand(page, 'View: Close All Editors');
       await runCommand(page, 'OgelBase: Open Key Browser');
       const frame = webview(page);
