@@ -14,6 +14,7 @@ import { ApiError, engineErrorToApi, errorResponse, unauthorized, type FieldProb
 
 import type { HealthService } from './health/health-service';
 import type { Logger } from './logger';
+import { databaseGate } from './middleware/database-gate';
 import { clientAddress, rateLimit } from './middleware/rate-limit';
 import { requestContext } from './middleware/request-context';
 import { registerDatabaseRoutes } from './routes/databases';
@@ -160,6 +161,14 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     '/api/platform/*',
     rateLimit({ perMinute: deps.rateLimits.perUser, store: deps.rateLimits.userStore, scope: 'per user', key: (c) => c.get('principal')?.userId && `u:${c.get('principal').userId}` }),
   );
+
+  // Membership and role before any body is read, on every route of one database.
+  const writeOperations = new Set(
+    Object.entries(deps.engineOperations.tables).flatMap(([engine, table]) => Object.entries(table).filter(([, o]) => o.kind === 'write').map(([name]) => `${engine}/${name}`)),
+  );
+  const gate = databaseGate(deps.databases, writeOperations);
+  app.use('/api/platform/databases/:id', gate);
+  app.use('/api/platform/databases/:id/*', gate);
 
   registerPlatformRoutes(app, { organizations: deps.organizations, serverVersion: deps.serverVersion });
   registerHealthRoutes(app, {

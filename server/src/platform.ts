@@ -95,10 +95,18 @@ export async function openPlatformSql(config: Config, log: Logger): Promise<Plat
   return createPgliteSql(config.dataDir);
 }
 
-/** The platform's own Redis as the place processes share rate-limit counters and circuit breakers. */
-function openCoordination(url: string, settings: EngineSettings, log: Logger): Redis {
+/**
+ * The platform's own Redis as the place processes share rate-limit counters and circuit breakers.
+ * Waits (bounded) for it to be ready, so the first requests are counted there; a Redis that is
+ * down at start only means each process counts alone until it is back.
+ */
+async function openCoordination(url: string, settings: EngineSettings, log: Logger, waitMs: number): Promise<Redis> {
   const client = createRedisClient(parseConnectionString('redis', url) as RedisConnection, settings, { connectionName: 'ogelbase-coordination', lazyConnect: false }) as Redis;
   client.on('error', (error: Error) => log.debug('coordination redis', { error: error.message }));
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([new Promise((resolve) => client.once('ready', resolve)), new Promise((resolve) => (timer = setTimeout(resolve, waitMs)))]);
+  clearTimeout(timer);
+  if (client.status !== 'ready') log.warn('REDIS_URL did not answer at start: rate limits and circuit breakers are per process until it does');
   return client;
 }
 
@@ -126,7 +134,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   const probe = (type: EngineType, connectionString: string, target: ProbeTarget) => probeConnection(type, connectionString, { timeoutMs: probeTimeoutMs, settings, target });
   const hostPolicy = HostPolicy.parse(config.hostPolicy);
   // With REDIS_URL, rate-limit counters and circuit breakers are shared by every process through it.
-  const coordination = config.REDIS_URL ? openCoordination(config.REDIS_URL, settings, log) : undefined;
+  const coordination = config.REDIS_URL ? await openCoordination(config.REDIS_URL, settings, log, config.HEALTH_CHECK_TIMEOUT) : undefined;
   const connections = new ConnectionManager(
     settings,
     { postgres: openPostgresHandle, redis: openRedisHandle, mongodb: openMongoHandle },

@@ -1,4 +1,5 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto';
+import ipaddr from 'ipaddr.js';
 import { parse as parsePgUri } from 'pg-connection-string';
 import type { EngineType } from '../../../src/core/api/types';
 import { parseConnectionString, type MongoConnection, type PostgresConnection, type RedisConnection } from '../../../src/core/connection-strings';
@@ -68,7 +69,11 @@ function checkMongo(value: string, parsed: MongoConnection): string[] {
   return driver.proxyHost ? [...hosts, driver.proxyHost] : hosts;
 }
 
-const normal = (host: string) => host.toLowerCase().replace(/\.$/, '').replace(/^\[|\]$/g, '');
+/** A host for comparing two parsers' readings: names lower-cased, IP addresses in one canonical spelling. */
+const normal = (host: string) => {
+  const bare = host.toLowerCase().replace(/\.$/, '').replace(/^\[|\]$/g, '');
+  return ipaddr.isValid(bare) ? ipaddr.process(bare).toNormalizedString() : bare;
+};
 
 /**
  * The hosts the driver will connect to first, or an EngineError (`invalid_input`) saying what the

@@ -28,11 +28,14 @@ export interface OperationPlan {
  *   on a read-only connection) but get 403 for their own SQL, and for MongoDB's admin, local and
  *   config databases.
  */
+/** A write operation needs a writer role and a database that is not read-only. */
+export function requireWritable(engine: EngineType, name: string, role: Role, row: Pick<DatabaseRow, 'name' | 'readOnly'>): void {
+  requireWriter(role, `run ${engine} ${name}`);
+  if (row.readOnly) throw new ApiError(403, 'read_only', `database ${row.name} is read-only: ${name} would change it`);
+}
+
 export function planOperation(engine: EngineType, name: string, kind: OperationKind, role: Role, row: DatabaseRow, params: Record<string, unknown>): OperationPlan {
-  if (kind === 'write') {
-    requireWriter(role, `run ${engine} ${name}`);
-    if (row.readOnly) throw new ApiError(403, 'read_only', `database ${row.name} is read-only: ${name} would change it`);
-  }
+  if (kind === 'write') requireWritable(engine, name, role, row);
   const restricted = role === 'read_only' || row.readOnly;
   const variant = restricted && row.readKind ? 'read' : 'owner';
   const confined = role === 'read_only' && variant === 'owner';

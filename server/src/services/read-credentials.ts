@@ -11,10 +11,14 @@ import type { EngineSettings } from '../../../src/core/engines/settings';
 /*
  * The read-only credential of a database: the login read_only members' operations run as, so that
  * what they may do is decided by the database's own privileges, not by a transaction flag.
- * - PostgreSQL: a LOGIN role that is a member of pg_read_all_data and nothing else (no superuser,
- *   CREATEDB, CREATEROLE, REPLICATION or BYPASSRLS; default_transaction_read_only on), created by the
- *   stored login when it may create roles. Its password is sent to PostgreSQL only as a SCRAM
- *   verifier, so no server log can hold it.
+ * - PostgreSQL: a LOGIN role with no attribute (no superuser, CREATEDB, CREATEROLE, REPLICATION or
+ *   BYPASSRLS; default_transaction_read_only on), no membership, and SELECT granted on the tables,
+ *   views and sequences of every schema that is not PostgreSQL's own, with default privileges so
+ *   that tables their owners create later are readable too. NOT pg_read_all_data: that role reads
+ *   every table, the catalogs included, so its members read pg_authid (every role's password hash;
+ *   an md5 one logs in as that role) and pg_user_mapping (foreign servers' passwords); the attack
+ *   suite shows it. Created by the stored login when it may create roles; its password is sent to
+ *   PostgreSQL only as a SCRAM verifier, so no server log can hold it.
  * - Redis: an ACL user allowed the read commands the explorer uses and nothing else, on every node
  *   of a Cluster (ACLs are per node), its password sent as a SHA-256 hash.
  * Either is dropped when the database is removed from the platform. An owner may instead give the
@@ -28,7 +32,11 @@ export type ReadCredential = { kind: 'provisioned'; user: string; password: stri
 /** The login's name on the database server, derived from the platform's database id. */
 export const readLoginName = (databaseId: string) => `ogelbase_ro_${databaseId.replace(/-/g, '').slice(0, 20)}`;
 
-const PG_WRITING_ROLES = ['pg_write_all_data', 'pg_execute_server_program', 'pg_read_server_files', 'pg_write_server_files', 'pg_signal_backend', 'pg_checkpoint'];
+const PG_WRITING_ROLES = ['pg_read_all_data', 'pg_write_all_data', 'pg_execute_server_program', 'pg_read_server_files', 'pg_write_server_files', 'pg_signal_backend', 'pg_checkpoint'];
+/** Catalogs holding secrets: password hashes and foreign servers' credentials. */
+const PG_SECRET_CATALOGS = ['pg_catalog.pg_authid', 'pg_catalog.pg_user_mapping', 'pg_catalog.pg_largeobject'];
+/** Schemas that are PostgreSQL's own: nothing is granted there (their PUBLIC grants stay as they are). */
+const USER_SCHEMAS = `SELECT n.nspname FROM pg_namespace n WHERE n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema' ORDER BY 1`;
 
 /** The commands of every read operation of the Redis operation table, plus connection housekeeping. */
 const REDIS_READ_RULES = [
@@ -74,25 +82,21 @@ async function provisionPostgres(owner: ManagedDatabase, settings: EngineSetting
   const user = readLoginName(owner.id);
   const password = newPassword();
   await withPostgres(owner, settings, timeoutMs, async (client) => {
-    const { rows } = await client.query<{ super: boolean; createrole: boolean; readall: boolean }>(
-      `SELECT r.rolsuper AS super, r.rolcreaterole AS createrole, EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'pg_read_all_data') AS readall
-       FROM pg_roles r WHERE r.rolname = current_user`,
-    );
+    const { rows } = await client.query<{ super: boolean; createrole: boolean }>('SELECT r.rolsuper AS super, r.rolcreaterole AS createrole FROM pg_roles r WHERE r.rolname = current_user');
     const me = rows[0];
-    if (!me?.readall) throw new ProvisionSkipped('the server has no pg_read_all_data role (PostgreSQL 14 or later has it)');
-    if (!me.super && !me.createrole) throw new ProvisionSkipped('the stored login may not create roles (it needs CREATEROLE)');
+    if (!me?.super && !me?.createrole) throw new ProvisionSkipped('the stored login may not create roles (it needs CREATEROLE)');
     const name = pg.escapeIdentifier(user);
     const verifier = client.escapeLiteral(scramVerifier(password));
     const exists = (await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [user])).rowCount! > 0;
-    const attributes = 'LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS INHERIT CONNECTION LIMIT 50';
+    const attributes = 'LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS NOINHERIT CONNECTION LIMIT 50';
     try {
       await client.query(exists ? `ALTER ROLE ${name} WITH ${attributes} PASSWORD ${verifier}` : `CREATE ROLE ${name} WITH ${attributes} PASSWORD ${verifier}`);
-      await client.query(`GRANT pg_read_all_data TO ${name}`);
       await client.query(`ALTER ROLE ${name} SET default_transaction_read_only = on`);
     } catch (error) {
       if (!exists) await client.query(`DROP ROLE IF EXISTS ${name}`).catch(() => undefined);
       throw new ProvisionSkipped(`the stored login could not create the read-only role: ${describeDriverError('postgres', error).message}`);
     }
+    await grantReads(client, name);
   });
   const credential: ReadCredential = { kind: 'provisioned', user, password };
   // It must log in (pg_hba may not let it) and be what it claims before anyone's SQL runs as it.
@@ -105,25 +109,75 @@ async function provisionPostgres(owner: ManagedDatabase, settings: EngineSetting
   return credential;
 }
 
-/** Connects as a read login and refuses it when it is a superuser or has a role that writes or reaches the server. */
+/**
+ * SELECT on what exists in every user schema now, and default privileges so that what the owners of
+ * those schemas and tables create later is readable as well. What the stored login may not grant is
+ * skipped (a login with CREATEROLE but not superuser grants only on what it owns); POST
+ * …/read-credential again catches up with new schemas and owners.
+ */
+async function grantReads(client: pg.Client, name: string): Promise<void> {
+  const attempt = async (statement: string) => {
+    await client.query('SAVEPOINT grant_step');
+    try {
+      await client.query(statement);
+      await client.query('RELEASE SAVEPOINT grant_step');
+    } catch {
+      await client.query('ROLLBACK TO SAVEPOINT grant_step');
+    }
+  };
+  await client.query('BEGIN');
+  try {
+    const schemas = (await client.query<{ nspname: string }>(USER_SCHEMAS)).rows.map((r) => pg.escapeIdentifier(r.nspname));
+    for (const schema of schemas) {
+      await attempt(`GRANT USAGE ON SCHEMA ${schema} TO ${name}`);
+      await attempt(`GRANT SELECT ON ALL TABLES IN SCHEMA ${schema} TO ${name}`);
+      await attempt(`GRANT SELECT ON ALL SEQUENCES IN SCHEMA ${schema} TO ${name}`);
+    }
+    const owners = await client.query<{ owner: string }>(
+      `SELECT DISTINCT pg_get_userbyid(o.owner) AS owner FROM (
+         SELECT nspowner AS owner FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%' AND nspname <> 'information_schema'
+         UNION SELECT c.relowner FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'
+         UNION SELECT oid FROM pg_roles WHERE rolname = current_user) o
+       WHERE pg_get_userbyid(o.owner) NOT LIKE 'pg\\_%'`,
+    );
+    for (const { owner } of owners.rows) {
+      const by = pg.escapeIdentifier(owner);
+      await attempt(`ALTER DEFAULT PRIVILEGES FOR ROLE ${by} GRANT SELECT ON TABLES TO ${name}`);
+      await attempt(`ALTER DEFAULT PRIVILEGES FOR ROLE ${by} GRANT SELECT ON SEQUENCES TO ${name}`);
+      await attempt(`ALTER DEFAULT PRIVILEGES FOR ROLE ${by} GRANT USAGE ON SCHEMAS TO ${name}`);
+    }
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Connects as a read login and refuses it when it can write, reach the server's files or programs, or read secrets. */
 export async function verifyPostgresReader(reader: ManagedDatabase, settings: EngineSettings, timeoutMs: number): Promise<void> {
   await withPostgres(reader, settings, timeoutMs, async (client) => {
-    const { rows } = await client.query<{ super: boolean; createrole: boolean; createdb: boolean; replication: boolean; bypassrls: boolean; writer: string | null }>(
+    const { rows } = await client.query<{ super: boolean; createrole: boolean; createdb: boolean; replication: boolean; bypassrls: boolean; writer: string | null; secrets: string | null }>(
       `SELECT r.rolsuper AS super, r.rolcreaterole AS createrole, r.rolcreatedb AS createdb, r.rolreplication AS replication, r.rolbypassrls AS bypassrls,
-              (SELECT string_agg(w, ', ') FROM unnest($1::text[]) w WHERE EXISTS (SELECT 1 FROM pg_roles x WHERE x.rolname = w) AND pg_has_role(current_user, w, 'MEMBER')) AS writer
+              (SELECT string_agg(w, ', ') FROM unnest($1::text[]) w WHERE EXISTS (SELECT 1 FROM pg_roles x WHERE x.rolname = w) AND pg_has_role(current_user, w, 'MEMBER')) AS writer,
+              (SELECT string_agg(t, ', ') FROM unnest($2::text[]) t WHERE has_table_privilege(t, 'SELECT')) AS secrets
        FROM pg_roles r WHERE r.rolname = current_user`,
-      [PG_WRITING_ROLES],
+      [PG_WRITING_ROLES, PG_SECRET_CATALOGS],
     );
     const me = rows[0];
-    const too = me ? [me.super && 'SUPERUSER', me.createrole && 'CREATEROLE', me.createdb && 'CREATEDB', me.replication && 'REPLICATION', me.bypassrls && 'BYPASSRLS', me.writer].filter(Boolean) : ['(unknown role)'];
+    const too = me
+      ? [me.super && 'SUPERUSER', me.createrole && 'CREATEROLE', me.createdb && 'CREATEDB', me.replication && 'REPLICATION', me.bypassrls && 'BYPASSRLS', me.writer, me.secrets && `can read ${me.secrets}`].filter(Boolean)
+      : ['(unknown role)'];
     if (too.length > 0) throw new EngineError('invalid_input', `the read-only login has more than read access (${too.join(', ')}): give a login that can only read`);
   });
 }
 
 async function dropPostgres(owner: ManagedDatabase, user: string, settings: EngineSettings, timeoutMs: number): Promise<void> {
   await withPostgres(owner, settings, timeoutMs, async (client) => {
+    if ((await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [user])).rowCount === 0) return;
     await client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1', [user]).catch(() => undefined);
-    await client.query(`DROP ROLE IF EXISTS ${pg.escapeIdentifier(user)}`);
+    // Its grants and default privileges first: a role that holds privileges cannot be dropped.
+    await client.query(`DROP OWNED BY ${pg.escapeIdentifier(user)}`);
+    await client.query(`DROP ROLE ${pg.escapeIdentifier(user)}`);
   });
 }
 
