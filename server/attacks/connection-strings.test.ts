@@ -143,6 +143,26 @@ describe.skipIf(!servicesReady)('connection strings cannot touch the platform se
     }
   });
 
+  test('the policy is checked again at every connection, not only when a string is saved', async () => {
+    // Saved while loopback was allowed; the same platform data served by a process whose policy is public only.
+    const saved: Record<string, string> = {};
+    for (const [type, url] of [['postgres', process.env.OGELBASE_TEST_PG_URL!], ['redis', process.env.OGELBASE_TEST_REDIS_URL!], ['mongodb', process.env.OGELBASE_TEST_MONGODB_URL!]] as const) {
+      const created = await post(local, org.owner.token, '/api/platform/databases', { projectRef: org.projectRef, name: `later-${type}`, type, connectionString: url });
+      saved[type] = created.body.id as string;
+    }
+    const strict = await createFixture('pglite', { DATABASE_HOST_POLICY: 'public' });
+    try {
+      for (const [type, operation] of [['postgres', 'listSchemas'], ['redis', 'scanKeys'], ['mongodb', 'listDatabases']] as const) {
+        const reply = await post(strict, org.owner.token, `/api/platform/databases/${saved[type]}/${type}/${operation}`, {});
+        held(CS(`${type} ${operation} on a loopback database saved earlier, served with DATABASE_HOST_POLICY=public`, 'owner', '400 refused by the host policy, nothing connects'), answer(reply), reply.status === 400 && /host policy/.test(reply.body.error?.message ?? ''));
+      }
+      const tested = await post(strict, org.owner.token, `/api/platform/databases/${saved.redis}/test-connection`, {});
+      held(CS('test-connection of that Redis database', 'owner', 'ok false, refused by the host policy'), JSON.stringify(tested.body).slice(0, 160), tested.body.ok === false && /host policy/.test(JSON.stringify(tested.body)));
+    } finally {
+      await strict.close();
+    }
+  });
+
   test('certificates are PEM text, checked, and stored sealed with the connection', async () => {
     const path = await add('postgres', 'postgresql://u:p@db.example.com/app?sslmode=verify-full', { tls: { ca: '/etc/ssl/certs/ca-certificates.crt' } });
     held(CS('POST /databases with tls.ca = a file path', 'developer', '400: PEM text, not a file name'), answer(path), refused(path) && /PEM/.test(path.body.error?.message ?? ''));

@@ -25,7 +25,7 @@ describe.skipIf(!servicesReady)('attacks on PostgreSQL through the platform', ()
   test('the platform created a read-only role for the superuser-registered database, and none for the application login', async () => {
     const withRole = await w.call('GET', `/api/platform/databases/${w.ids.pg}`, w.who.owner);
     const without = await w.call('GET', `/api/platform/databases/${w.ids.pgNoReader}`, w.who.owner);
-    held(PG('register a database whose stored login may create roles', 'owner', 'a role in pg_read_all_data is provisioned (readCredential: provisioned)'), `readCredential: ${withRole.body.readCredential}`, withRole.body.readCredential === 'provisioned');
+    held(PG('register a database whose stored login may create roles', 'owner', 'a read-only role is provisioned (readCredential: provisioned)'), `readCredential: ${withRole.body.readCredential}`, withRole.body.readCredential === 'provisioned');
     held(PG('register a database whose stored login may not create roles', 'owner', 'no read credential (readCredential: none)'), `readCredential: ${without.body.readCredential}`, without.body.readCredential === 'none');
     const client = await w.admin();
     const name = `ogelbase_ro_${w.ids.pg.replace(/-/g, '').slice(0, 20)}`;

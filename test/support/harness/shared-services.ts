@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -80,7 +80,10 @@ export async function startSharedServices(log: (line: string) => void): Promise<
       const mongoLog = join(tmpdir(), `ogelbase-mongo-wire-${process.pid}-${Date.now()}.log`);
       logs.push(mongoLog);
       const mongo = await startMongoWire(mongoLog);
-      started.push({ stop: () => stopPid(mongo.child.pid!, { group: true }) });
+      started.push({ stop: async () => {
+        await stopPid(mongo.child.pid!, { group: true });
+        rmSync(mongoLog, { force: true });
+      } });
       pids.push(() => [-mongo.child.pid!]);
       env.OGELBASE_TEST_MONGODB_URL = mongo.url;
       log(`MongoDB: the wire-protocol test server at ${mongo.url}`);

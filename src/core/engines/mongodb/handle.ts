@@ -1,7 +1,7 @@
 import type { MongoClient } from 'mongodb';
 import type { EngineFactory } from '../connection-manager';
 import { MongoEngine } from './engine';
-import { mongoReach } from './reach';
+import { checkMongoSeeds, mongoReach } from './reach';
 
 /**
  * Connection figures from the driver's pool events (CMAP): created/closed connections, checked
@@ -25,6 +25,7 @@ function trackPool(client: MongoClient) {
 
 /** Opens a MongoEngine whose pool holds at most `capacity` connections. */
 export const openMongoHandle: EngineFactory = async (database, capacity, settings) => {
+  await checkMongoSeeds(database.connectionString, database);
   const engine = await MongoEngine.connect(
     database.connectionString,
     { ...settings, mongoMaxPoolSize: capacity, mongoMinPoolSize: Math.min(settings.mongoMinPoolSize, capacity) },

@@ -4,12 +4,13 @@ import { withDeadline } from '../deadline';
 import { timedProbe, type ProbeTarget } from '../probe-result';
 import type { EngineSettings } from '../settings';
 import { createMongoClient } from './connect';
-import { mongoReach } from './reach';
+import { checkMongoSeeds, mongoReach } from './reach';
 
 /** Connects once, runs buildInfo, disconnects. */
 export function probeMongo(connectionString: string, settings: EngineSettings, timeoutMs: number, target: ProbeTarget = {}): Promise<TestConnectionResult> {
   const parsed = parseConnectionString('mongodb', connectionString);
   return timedProbe('mongodb', describeEndpoint(parsed), async () => {
+    await checkMongoSeeds(connectionString, target);
     const client = createMongoClient(connectionString, { ...settings, mongoConnectTimeoutMs: timeoutMs, mongoMinPoolSize: 0 }, { maxPoolSize: 1, ...mongoReach(connectionString, target) });
     try {
       await withDeadline(client.connect(), timeoutMs + 500, 'MongoDB');

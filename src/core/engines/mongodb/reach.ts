@@ -60,3 +60,16 @@ export function mongoReach(connectionString: string, target: ProbeTarget & { cre
     ...(target.credentials ? { auth: { username: target.credentials.user, password: target.credentials.password } } : {}),
   };
 }
+
+/**
+ * Checks the seed hosts against the guard before the driver connects (where there is one: the
+ * server): IP literals never reach the lookup hook, and a name is checked once more at connect time.
+ * The members a mongodb+srv:// name or a replica set names are resolved by the driver through the
+ * guard's lookup.
+ */
+export async function checkMongoSeeds(connectionString: string, target: ProbeTarget): Promise<void> {
+  if (!target.guard) return;
+  const view = mongoDriverView(connectionString);
+  if (view.srvHost) return;
+  await Promise.all([...view.hosts, ...(view.proxyHost ? [view.proxyHost] : [])].map((host) => target.guard!.pin(host)));
+}
