@@ -64,6 +64,34 @@ describe.skipIf(!servicesReady)('attacks on PostgreSQL through the platform', ()
     );
   });
 
+  test("an owner's own read-only login (readConnectionString) is used for read_only members, and can be removed", async () => {
+    const client = await w.admin();
+    const reader = `reader_${Math.random().toString(36).slice(2, 8)}`;
+    const password = `rd-${Math.random().toString(36).slice(2, 12)}`;
+    registerSecret(password);
+    await client.query(`CREATE ROLE ${reader} LOGIN PASSWORD ${client.escapeLiteral(scramVerifier(password))}`);
+    await client.query(`GRANT SELECT ON victim TO ${reader}`);
+    const url = new URL(w.victim.url);
+    url.username = reader;
+    url.password = password;
+    const byDeveloper = await w.call('PATCH', `/api/platform/databases/${w.ids.pgNoReader}`, w.who.developer, { readConnectionString: url.toString() });
+    held(PG('PATCH readConnectionString', 'developer', '403'), answer(byDeveloper, false), byDeveloper.status === 403);
+    const given = await w.call('PATCH', `/api/platform/databases/${w.ids.pgNoReader}`, w.who.owner, { readConnectionString: url.toString() });
+    const who = await sql('select current_user as u', w.who.readOnly, w.ids.pgNoReader);
+    const drop = await sql('DROP TABLE victim', w.who.readOnly, w.ids.pgNoReader);
+    held(
+      PG('PATCH readConnectionString with a login that can only read, then query as read_only', 'owner, then read_only member', 'readCredential supplied; the query runs as that login; DROP refused'),
+      `${answer(given, false)} ${given.body.readCredential}; current_user ${JSON.stringify((who.body.rows as unknown[][] | undefined)?.[0]?.[0])}; DROP ${answer(drop, false)}`,
+      given.body.readCredential === 'supplied' && (who.body.rows as unknown[][])[0]![0] === reader && drop.status >= 400 && (await victimIntact(w)),
+    );
+    const removed = await w.call('DELETE', `/api/platform/databases/${w.ids.pgNoReader}/read-credential`, w.who.owner);
+    const after = await sql('select 1', w.who.readOnly, w.ids.pgNoReader);
+    held(PG('DELETE …/read-credential, then query as read_only', 'owner, then read_only member', 'readCredential none; 403 read_credential_required'), `${removed.body.readCredential}; ${answer(after, false)}`, removed.body.readCredential === 'none' && after.status === 403);
+    await client.query(`DROP OWNED BY ${reader}`);
+    await client.query(`DROP ROLE ${reader}`);
+    await client.end();
+  });
+
   test('the \\r comment trick through EXPLAIN (the finding) is refused for everyone, the table stays', async () => {
     const trick = 'SELECT 1 --x\r; COMMIT; DROP TABLE victim --\n';
     for (const [who, token] of [['read_only member', w.who.readOnly], ['developer', w.who.developer]] as const) {

@@ -129,7 +129,7 @@ export class DatabaseService {
     this.checkTls(body.tls);
     await this.checkConnection(body.type, body.connectionString);
     const id = randomUUID();
-    const supplied = body.readConnectionString === undefined ? undefined : await this.deps.readCredentials.checkSupplied(id, body, this.secrets);
+    const supplied = body.readConnectionString === undefined ? undefined : await this.deps.readCredentials.checkSupplied(id, body);
     try {
       await this.deps.sql.transaction(async (tx) => {
         await this.deps.databases.insert(
@@ -185,8 +185,14 @@ export class DatabaseService {
     // A login the platform created lives on the old server: it goes with the old connection string.
     if ((moved || body.readConnectionString !== undefined) && row.readKind === 'provisioned') await this.deps.readCredentials.drop(principal, row, this.secrets);
     const supplied = body.readConnectionString
-      ? await this.deps.readCredentials.checkSupplied(id, { type: row.type, readConnectionString: body.readConnectionString, tls: body.tls === undefined ? this.secrets.tls(row) : (body.tls ?? undefined) }, this.secrets)
+      ? await this.deps.readCredentials.checkSupplied(id, { type: row.type, readConnectionString: body.readConnectionString, tls: body.tls === undefined ? this.secrets.tls(row) : (body.tls ?? undefined) })
       : undefined;
+    // A given login replaces whatever there was; removing it, or moving away from a created one, leaves none.
+    const readChange = supplied
+      ? { readSealed: this.secrets.sealRead(id, supplied), readKind: 'supplied' as const }
+      : body.readConnectionString === null || (moved && row.readKind === 'provisioned')
+        ? { readSealed: null, readKind: null }
+        : {};
     try {
       await this.deps.sql.transaction(async (tx) => {
         await this.deps.databases.update(
@@ -198,8 +204,7 @@ export class DatabaseService {
             serverJavaScript: body.serverJavaScript,
             sealed: body.connectionString === undefined ? undefined : this.secrets.seal(id, 'connection', body.connectionString),
             tlsSealed: body.tls === undefined ? undefined : this.secrets.sealTls(id, body.tls),
-            ...(supplied ? { readSealed: this.secrets.sealRead(id, supplied), readKind: 'supplied' as const } : {}),
-            ...(body.readConnectionString === null || (moved && row.readKind === 'provisioned') ? { readSealed: null, readKind: null } : {}),
+            ...readChange,
           },
           tx,
         );

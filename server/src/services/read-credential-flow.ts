@@ -74,7 +74,7 @@ export class ReadCredentials {
   }
 
   /** An owner's read-only connection string: same checks as any connection string, and for PostgreSQL a login that can only read. */
-  async checkSupplied(id: string, body: { type: EngineType; readConnectionString?: string; tls?: TlsPem }, _secrets: DatabaseSecrets): Promise<ReadCredential> {
+  async checkSupplied(id: string, body: { type: EngineType; readConnectionString?: string; tls?: TlsPem }): Promise<ReadCredential> {
     const value = body.readConnectionString!;
     const fail = (message: string) => badRequest(`body.readConnectionString: ${message}`, [{ field: 'body.readConnectionString', message }]);
     try {
