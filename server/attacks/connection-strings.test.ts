@@ -68,7 +68,7 @@ describe.skipIf(!servicesReady)('connection strings cannot touch the platform se
     for (const [type, connectionString] of cases) {
       // A FIFO or /dev/zero read synchronously would never return: an answer at all proves no read.
       for (const [route, reply] of [['POST /databases', await add(type, connectionString)], ['POST /test-connection', await probe(type, connectionString)]] as const) {
-        held(CS(`${route} with ${connectionString.replace(/^[a-z+]+:\/\/u:p@/, '…@')}`, 'developer', '400 at once, naming the parameter; no file opened'), answer(reply), refused(reply) && /file|service|PEM/.test(reply.body.error?.message ?? ''));
+        held(CS(`${route} with ${connectionString.replace(/^[a-z+]+:\/\/u:p@/, '…@').replaceAll(fifo, '<a FIFO>')}`, 'developer', '400 at once, naming the parameter; no file opened'), answer(reply), refused(reply) && /file|service|PEM/.test(reply.body.error?.message ?? ''));
       }
     }
   });

@@ -81,7 +81,7 @@ describe.skipIf(!servicesReady)('attacks on PostgreSQL through the platform', ()
     const drop = await sql('DROP TABLE victim', w.who.readOnly, w.ids.pgNoReader);
     held(
       PG('PATCH readConnectionString with a login that can only read, then query as read_only', 'owner, then read_only member', 'readCredential supplied; the query runs as that login; DROP refused'),
-      `${answer(given, false)} ${given.body.readCredential}; current_user ${JSON.stringify((who.body.rows as unknown[][] | undefined)?.[0]?.[0])}; DROP ${answer(drop, false)}`,
+      `${answer(given, false)} ${given.body.readCredential}; current_user ${(who.body.rows as unknown[][] | undefined)?.[0]?.[0] === reader ? 'is the given login' : 'is ANOTHER login'}; DROP ${answer(drop, false)}`,
       given.body.readCredential === 'supplied' && (who.body.rows as unknown[][])[0]![0] === reader && drop.status >= 400 && (await victimIntact(w)),
     );
     const removed = await w.call('DELETE', `/api/platform/databases/${w.ids.pgNoReader}/read-credential`, w.who.owner);

@@ -51,7 +51,7 @@ describe.skipIf(!servicesReady)('attacks on Redis through the platform', () => {
 
     await w.op('redis', 'scanKeys', { match: `${run}:*`, limit: 10 }, w.who.readOnly);
     const clients = String(await admin.call('CLIENT', 'LIST'));
-    held(REDIS('scanKeys', 'read_only member', "runs as the read-only ACL user (seen in CLIENT LIST)"), clients.includes(`user=${credential.user}`) ? `connection as ${credential.user}` : 'no connection as the read-only user', clients.includes(`user=${credential.user}`));
+    held(REDIS('scanKeys', 'read_only member', "runs as the read-only ACL user (seen in CLIENT LIST)"), clients.includes(`user=${credential.user}`) ? 'a connection as the read-only ACL user' : 'no connection as the read-only user', clients.includes(`user=${credential.user}`));
   });
 
   test('writes of every kind are refused for read_only members', async () => {
