@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, test } from 'bun:test';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +9,19 @@ import { answer, held, type Attack } from './support/record';
 import { servicesReady } from './support/world';
 
 const CS = (attack: string, who: string, expected: string): Attack => ({ area: 'Connection strings', attack, who, expected });
+/** A self-signed CA certificate for db.example.com (EC P-256, valid until 2126); its key was thrown away. */
+const TEST_CA = `-----BEGIN CERTIFICATE-----
+MIIBiDCCAS+gAwIBAgIUX7oTKJOYfNNhz2NmGwaQoYQivHUwCgYIKoZIzj0EAwIw
+GTEXMBUGA1UEAwwOZGIuZXhhbXBsZS5jb20wIBcNMjYxMjAxMTUyMzEzWhgPMjEy
+NjExMDcxNTIzMTNaMBkxFzAVBgNVBAMMDmRiLmV4YW1wbGUuY29tMFkwEwYHKoZI
+zj0CAQYIKoZIzj0DAQcDQgAEggeDlzG+PwzU6ejrTXL9CPSW/zONWBL7nZKx75qQ
+Iq95ce1NyoVoSBxGD9DVChUUZX+o4dkYRIH/fHUgyO5nS6NTMFEwHQYDVR0OBBYE
+FBuAFzWTw1DEgFZx5lqyppPwq06cMB8GA1UdIwQYMBaAFBuAFzWTw1DEgFZx5lqy
+ppPwq06cMA8GA1UdEwEB/wQFMAMBAf8wCgYIKoZIzj0EAwIDRwAwRAIgBV2Qs5Ys
+1/nsnxgPxX8gskMePV7Zjkd8it0jQ7m75eMCIDcd1iY83OQccgTtWsBytU37uLOX
+6ee4s2tNKPvgfDAz
+-----END CERTIFICATE-----
+`;
 const clusterSeed = process.env.OGELBASE_TEST_REDIS_CLUSTER_NODES?.split(',')[0];
 const clusterPassword = process.env.OGELBASE_TEST_REDIS_CLUSTER_PASSWORD;
 
@@ -168,8 +181,7 @@ describe.skipIf(!servicesReady)('connection strings cannot touch the platform se
     held(CS('POST /databases with tls.ca = a file path', 'developer', '400: PEM text, not a file name'), answer(path), refused(path) && /PEM/.test(path.body.error?.message ?? ''));
     const garbage = await add('postgres', 'postgresql://u:p@db.example.com/app?sslmode=verify-full', { tls: { ca: '-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----' } });
     held(CS('POST /databases with tls.ca = a broken certificate', 'developer', '400'), answer(garbage), refused(garbage));
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=db.example.com', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
-    const ca = readFileSync(join(dir, 'cert.pem'), 'utf8');
+    const ca = TEST_CA;
     const created = await add('postgres', 'postgresql://u:p@db.example.com/app?sslmode=verify-full', { tls: { ca } });
     const id = created.body.id as string;
     const { rows } = await local.platform.sql.query<{ tls: string }>('SELECT tls_encrypted AS tls FROM platform.databases WHERE id = $1', [id]);
