@@ -151,7 +151,8 @@ describe.skipIf(!servicesReady)('attacks on PostgreSQL through the platform', ()
       const reply = await sql(statement, w.who.readOnly);
       const outcome = await refusedAndIntact(reply);
       const sideEffect = existsSync(marker);
-      held(PG(`query: ${what} ("${statement.slice(0, 60)}")`, 'read_only member', 'refused by PostgreSQL or the platform; no side effect'), `${outcome.result}${sideEffect ? '; FILE WRITTEN' : ''}`, outcome.ok && !sideEffect);
+      const shown = statement.replace(String(pid), '<pid>').replace(marker, '/tmp/<marker>');
+      held(PG(`query: ${what} ("${shown.slice(0, 60)}")`, 'read_only member', 'refused by PostgreSQL or the platform; no side effect'), `${outcome.result}${sideEffect ? '; FILE WRITTEN' : ''}`, outcome.ok && !sideEffect);
     }
     const alive = await bystander.query('SELECT 1').then(() => true, () => false);
     held(PG('the superuser session targeted by pg_terminate_backend', 'read_only member', 'still alive'), alive ? 'alive' : 'killed', alive);
