@@ -20,6 +20,9 @@ async function blackHole(): Promise<{ url: string; close(): Promise<void> }> {
   };
 }
 
+const metricsToken = 'metrics-token-for-health-tests-0123456789';
+registerSecret(metricsToken);
+
 describe('platform health and metrics', () => {
   let f: Fixture;
   let token: string;
@@ -35,6 +38,7 @@ describe('platform health and metrics', () => {
       BUN_API_URL: hung.url,
       ...(process.env.OGELBASE_TEST_MONGODB_URL ? { MONGODB_URL: process.env.OGELBASE_TEST_MONGODB_URL } : {}),
       HEALTH_CHECK_TIMEOUT: '1500',
+      METRICS_TOKEN: metricsToken,
     });
     token = (await seedOrganization(f, 'health')).owner.token;
   });
@@ -105,7 +109,7 @@ describe('platform health and metrics', () => {
     for (const engine of ['platform', 'postgres', 'redis', 'mongodb'] as const) {
       expect(metrics.connections[engine]).toEqual({ active: expect.any(Number), idle: expect.any(Number), waiting: expect.any(Number) });
     }
-    const text = await (await f.request('/metrics')).text();
+    const text = await (await f.request('/metrics', { token: metricsToken })).text();
     expect(text).toContain('# TYPE ogelbase_connections gauge');
     expect(text).toMatch(/^ogelbase_connections\{engine="platform",state="idle"\} \d+$/m);
     expect(text).toMatch(/^ogelbase_uptime_seconds [\d.]+$/m);

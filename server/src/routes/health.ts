@@ -7,7 +7,8 @@ import { HealthReportSchema, MetricsReportSchema } from '../schemas/platform';
 
 export interface HealthRouteDeps {
   health: HealthService;
-  metrics: () => MetricsReport;
+  /** The metrics a user may see: their own organizations' databases. */
+  metrics: (userId: string) => Promise<MetricsReport>;
 }
 
 const HealthQuery = z.object({
@@ -40,11 +41,11 @@ export function registerHealthRoutes(app: OpenAPIHono<AppEnv>, deps: HealthRoute
     createRoute({
       method: 'get',
       path: '/api/platform/metrics',
-      summary: 'Uptime, memory, connections per engine {active, idle, waiting} and circuit breakers',
+      summary: "Uptime, memory, and the connections {active, idle, waiting} and circuit breakers of the caller's organizations' databases",
       tags: ['operations'],
       responses: { 200: json(MetricsReportSchema, 'Metrics'), ...errorResponses },
     }),
-    (c) => c.json(deps.metrics(), 200),
+    async (c) => c.json(await deps.metrics(c.get('principal').userId), 200),
   );
 }
 
@@ -70,8 +71,9 @@ export function prometheusText(report: MetricsReport): string {
       (['active', 'idle', 'waiting'] as const).map((state): [Record<string, string>, number] => [{ engine, state }, f[state]]),
     ),
   );
+  // Labelled by database id: names repeat across organizations, and they are the tenants' own words.
   metric('ogelbase_circuit_open', 'Whether a database circuit breaker is open (1) or half-open (0.5)', 'gauge',
-    report.circuits.map((c) => [{ database: c.name }, c.state === 'open' ? 1 : c.state === 'half-open' ? 0.5 : 0]));
-  metric('ogelbase_circuit_failures', 'Consecutive failures per database circuit breaker', 'gauge', report.circuits.map((c) => [{ database: c.name }, c.failures]));
+    report.circuits.map((c) => [{ database: c.id }, c.state === 'open' ? 1 : c.state === 'half-open' ? 0.5 : 0]));
+  metric('ogelbase_circuit_failures', 'Consecutive connection failures per database circuit breaker', 'gauge', report.circuits.map((c) => [{ database: c.id }, c.failures]));
   return `${lines.join('\n')}\n`;
 }

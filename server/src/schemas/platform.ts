@@ -50,7 +50,7 @@ export const MetricsReportSchema = z
     memory: z.object({ rss: z.number(), heapTotal: z.number(), heapUsed: z.number(), external: z.number() }),
     connections: z.object({ platform: FiguresSchema, postgres: FiguresSchema, redis: FiguresSchema, mongodb: FiguresSchema }),
     circuits: z.array(
-      z.object({ name: z.string(), state: z.enum(['closed', 'open', 'half-open']), failures: z.number().int(), retryInMs: z.number() }),
+      z.object({ id: z.string(), name: z.string(), state: z.enum(['closed', 'open', 'half-open']), failures: z.number().int(), retryInMs: z.number() }),
     ),
   })
   .openapi('MetricsReport');

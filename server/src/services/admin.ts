@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { sign } from 'hono/jwt';
 import type { Role } from '../../../src/core/api/types';
 import type { Platform } from '../platform';
+import { sealingContext } from '../store/databases';
 
 /**
  * Administration that has no HTTP route on purpose (users, organizations, memberships, tokens,
@@ -81,9 +82,10 @@ export class AdminService {
       let reencrypted = 0;
       let current = 0;
       for (const row of await databases.allSealed(tx)) {
+        const aad = sealingContext(row.id, row.part);
         if (!keyring.needsRotation(row.sealed)) current++;
         else {
-          await databases.replaceSealed(row.id, keyring.encrypt(keyring.decrypt(row.sealed, row.id), row.id), tx);
+          await databases.replaceSealed(row.id, keyring.encrypt(keyring.decrypt(row.sealed, aad), aad), tx, row.part);
           reencrypted++;
         }
       }

@@ -53,8 +53,26 @@ export interface DatabaseInfo {
   /** True when the hosts are reachable only inside the platform's private network (`*.railway.internal`). */
   privateNetwork: boolean;
   readOnly: boolean;
+  /**
+   * The login read_only members (and everyone on a read-only database) use: created by the
+   * platform, given by an owner, or none (then read_only members cannot run SQL).
+   */
+  readCredential: ReadCredentialState;
+  /** Which certificates are stored with the connection (PEM, sealed). */
+  tls: { ca: boolean; cert: boolean; key: boolean };
+  /** MongoDB: whether $where, $function and $accumulator are accepted. */
+  serverJavaScript: boolean;
   createdAt: string;
   updatedAt: string;
+}
+
+export type ReadCredentialState = 'provisioned' | 'supplied' | 'none';
+
+/** Certificates and a private key as PEM text: the platform reads no files. */
+export interface TlsPem {
+  ca?: string;
+  cert?: string;
+  key?: string;
 }
 
 export interface CreateDatabaseRequest {
@@ -64,13 +82,25 @@ export interface CreateDatabaseRequest {
   connectionString: string;
   description?: string;
   readOnly?: boolean;
+  tls?: TlsPem;
+  /** A read-only login's connection string for read_only members (owners and admins only). */
+  readConnectionString?: string;
+  /** MongoDB: accept server-side JavaScript (owners and admins only). */
+  serverJavaScript?: boolean;
 }
 
 export interface UpdateDatabaseRequest {
   name?: string;
   description?: string | null;
   connectionString?: string;
+  /** Owners and admins only. */
   readOnly?: boolean;
+  /** null removes the stored certificates. */
+  tls?: TlsPem | null;
+  /** Owners and admins only; null removes a given one. */
+  readConnectionString?: string | null;
+  /** Owners and admins only. */
+  serverJavaScript?: boolean;
 }
 
 export interface TestConnectionResult {
@@ -103,6 +133,8 @@ export interface ConnectionFigures {
 }
 
 export interface CircuitFigures {
+  /** The database's id (names repeat across organizations). */
+  id: string;
   name: string;
   state: 'closed' | 'open' | 'half-open';
   failures: number;

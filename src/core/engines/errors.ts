@@ -24,10 +24,26 @@ export class EngineError extends Error {
     message: string,
     /** Milliseconds until a retry can succeed (circuit breaker), when known. */
     readonly retryInMs?: number,
+    /** For `timeout`: it happened while connecting (no socket, no handshake), not while a command ran. */
+    readonly connecting?: boolean,
   ) {
     super(message);
   }
 }
+
+/**
+ * Whether an error says the database itself is unwell (it refused or dropped the connection, did
+ * not answer the connection attempt in time, or refused the credentials), as opposed to something
+ * one caller asked for: a statement past its time limit, a bad filter or a missing key say nothing
+ * about the database and must not open its circuit for everyone else.
+ */
+export function isConnectionFailure(error: unknown): boolean {
+  if (!(error instanceof EngineError)) return false;
+  return error.code === 'unreachable' || error.code === 'auth' || (error.code === 'timeout' && error.connecting === true);
+}
+
+/** Driver wordings of a time-out while connecting (pg, ioredis, the MongoDB driver's server selection). */
+const CONNECT_TIMEOUT = /trying to connect|connection timeout|server selection|connect ETIMEDOUT|connection timed out during handshake/i;
 
 const label: Record<EngineType, string> = { postgres: 'PostgreSQL', redis: 'Redis', mongodb: 'MongoDB' };
 
@@ -70,7 +86,9 @@ export function describeDriverError(engine: EngineType, error: unknown, where?: 
   }
   if (netCode === 'EHOSTUNREACH' || netCode === 'ENETUNREACH') return new EngineError('unreachable', `${name}${at} is not reachable from this machine (no route to host)`);
   if (netCode === 'ECONNRESET' || netCode === 'EPIPE') return new EngineError('unreachable', `${name}${at} closed the connection unexpectedly`);
-  if (netCode === 'ETIMEDOUT' || /timed? ?out|timeout/i.test(text)) return new EngineError('timeout', `${name}${at} did not answer in time (${text})`);
+  if (netCode === 'ETIMEDOUT' || /timed? ?out|timeout/i.test(text)) {
+    return new EngineError('timeout', `${name}${at} did not answer in time (${text})`, undefined, netCode === 'ETIMEDOUT' || CONNECT_TIMEOUT.test(text) || e.name === 'MongoServerSelectionError');
+  }
 
   // Authentication, in each driver's words: pg 28P01/28000, Redis WRONGPASS/NOAUTH, MongoDB 18.
   if (e.code === '28P01' || e.code === '28000' || /^(WRONGPASS|NOAUTH)/.test(text) || e.code === 18 || e.codeName === 'AuthenticationFailed') {

@@ -11,6 +11,8 @@ export function registerTreeCommands(explorer: Explorer): vscode.Disposable[] {
   return [
     registerCommand(CommandIds.refresh, explorer.log, async (arg) => {
       const node = asNode(arg);
+      // Roles may have changed on the platform: the next use of a revealed string asks again.
+      explorer.access.invalidateRoles();
       if (node) {
         treeOf(explorer, node).refresh(node);
         return;

@@ -12,6 +12,8 @@ export interface PostgresService {
   readonly port: number;
   readonly password: string;
   readonly pid: number | undefined;
+  /** The server's own log (every statement is logged: the leak scan reads it). */
+  readonly logFile: string;
   /** Stops the server (fast shutdown) and keeps its data, so `start()` brings it back on the same port. */
   stop(): Promise<void>;
   start(): Promise<void>;
@@ -68,7 +70,7 @@ export async function startPostgres(options: { password?: string; port?: number 
     // fsync off and a small shared_buffers: throwaway data, fast start on a 2-core machine.
     pid = startDetached(
       join(bin, 'postgres'),
-      ['-D', dataDir, '-p', String(port), '-k', root, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=200', '-c', `logging_collector=off`],
+      ['-D', dataDir, '-p', String(port), '-k', root, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=200', '-c', `logging_collector=off`, '-c', 'log_statement=all'],
       { ...spawnAs, stdio: ['ignore', 'ignore', openSync(join(root, 'postgres.log'), 'a')] },
     );
     const deadline = Date.now() + 30_000;
@@ -87,6 +89,7 @@ export async function startPostgres(options: { password?: string; port?: number 
     url: `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`,
     port,
     password,
+    logFile: join(root, 'postgres.log'),
     get pid() {
       return pid;
     },

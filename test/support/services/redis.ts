@@ -11,6 +11,8 @@ export interface RedisService {
   readonly port: number;
   readonly password: string;
   readonly pid: number | undefined;
+  /** The server's own log. */
+  readonly logFile: string;
   stop(): Promise<void>;
   start(): Promise<void>;
   destroy(): Promise<void>;
@@ -22,6 +24,8 @@ export interface RedisClusterService {
   readonly password: string;
   /** PIDs of every process, for a last-resort kill when the harness itself dies. */
   pids(): number[];
+  /** Every node's log. */
+  logFiles(): string[];
   destroy(): Promise<void>;
 }
 
@@ -32,6 +36,8 @@ export interface RedisSentinelService {
   readonly password: string;
   readonly master: RedisService;
   pids(): number[];
+  /** The master's and every Sentinel's log. */
+  logFiles(): string[];
   destroy(): Promise<void>;
 }
 
@@ -106,6 +112,7 @@ async function startRedisProcess(extraConfig: string[], options: { password: str
     url: `redis://default:${encodeURIComponent(options.password)}@127.0.0.1:${port}/0`,
     port,
     password: options.password,
+    logFile: join(dir, 'redis.log'),
     get pid() {
       return pid;
     },
@@ -155,6 +162,7 @@ export async function startRedisCluster(options: { masters?: number; password?: 
     nodes: nodes.map((n) => `127.0.0.1:${n.port}`),
     password,
     pids: () => nodes.flatMap((n) => (n.pid === undefined ? [] : [n.pid])),
+    logFiles: () => nodes.map((n) => n.logFile),
     destroy: async () => {
       await Promise.all(nodes.map((n) => n.destroy()));
     },
@@ -222,6 +230,7 @@ export async function startRedisSentinel(options: { sentinels?: number; password
     password,
     master,
     pids: () => [...sentinels.map((s) => s.pid), ...(master.pid === undefined ? [] : [master.pid])],
+    logFiles: () => [master.logFile, ...sentinels.map((s) => join(s.dir, 'sentinel.log'))],
     destroy: async () => {
       await Promise.all(sentinels.map(async (s) => {
         await stopPid(s.pid);

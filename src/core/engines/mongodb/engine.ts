@@ -7,6 +7,7 @@ import { createMongoClient } from './connect';
 import { countDocuments } from './counts';
 import { deleteDocument, deleteMany, findPage, getDocument, insertDocument, replaceDocument } from './documents';
 import { mongoError } from './errors';
+import type { QueryPolicy } from './query-guard';
 import { explain } from './explain';
 import { createIndex, dropIndex, listIndexes } from './indexes';
 import { sampleSchema } from './schema';
@@ -23,12 +24,15 @@ import type {
  */
 export class MongoEngine {
   readonly readOnly: boolean;
+  /** What filters, projections and sorts may ask of the server (see query-guard.ts). */
+  readonly policy: QueryPolicy;
 
   constructor(
     readonly client: MongoClient,
     options: MongoEngineOptions = {},
   ) {
     this.readOnly = options.readOnly ?? false;
+    this.policy = { serverJavaScript: options.serverJavaScript ?? false };
   }
 
   /** Creates the client with the engine settings, connects, and wraps it. */
@@ -66,11 +70,11 @@ export class MongoEngine {
   }
 
   findPage(params: FindPageParams, context: OperationContext = {}) {
-    return findPage(this.client, params, context.signal);
+    return findPage(this.client, params, context.signal, this.policy);
   }
 
   countDocuments(params: CountParams, context: OperationContext = {}) {
-    return countDocuments(this.client, params, context.signal);
+    return countDocuments(this.client, params, context.signal, this.policy);
   }
 
   getDocument(params: DocumentIdParams, context: OperationContext = {}) {
@@ -94,7 +98,7 @@ export class MongoEngine {
 
   async deleteMany(params: DeleteManyParams, context: OperationContext = {}) {
     this.writable('deleting documents');
-    return deleteMany(this.client, params, context.signal);
+    return deleteMany(this.client, params, context.signal, this.policy);
   }
 
   listIndexes(params: Namespace, context: OperationContext = {}) {
@@ -112,7 +116,7 @@ export class MongoEngine {
   }
 
   explain(params: ExplainParams, context: OperationContext = {}) {
-    return explain(this.client, params, context.signal);
+    return explain(this.client, params, context.signal, this.policy);
   }
 
   sampleSchema(params: SampleSchemaParams, context: OperationContext = {}) {

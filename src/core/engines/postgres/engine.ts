@@ -4,7 +4,7 @@ import { parseConnectionString, type PostgresConnection } from '../../connection
 import { EngineError } from '../errors';
 import { defaultEngineSettings, type EngineSettings } from '../settings';
 import * as catalog from './catalog';
-import { postgresPoolConfig } from './connect';
+import { postgresPoolConfig, type PostgresPoolExtra } from './connect';
 import * as edit from './edit';
 import { pgFailure } from './failure';
 import * as query from './query';
@@ -23,6 +23,10 @@ export interface PostgresEngineOptions {
   settings?: EngineSettings;
   /** Pool size (default: settings.postgresMaxConnections). */
   max?: number;
+  /** Certificates as PEM text, the pinned address and another login: see postgresPoolConfig. */
+  tls?: PostgresPoolExtra['tls'];
+  address?: string;
+  credentials?: PostgresPoolExtra['credentials'];
 }
 
 /**
@@ -39,7 +43,13 @@ export class PostgresEngine {
   constructor(connection: PostgresConnection | string, options: PostgresEngineOptions = {}) {
     const parsed = typeof connection === 'string' ? (parseConnectionString('postgres', connection) as PostgresConnection) : connection;
     this.readOnly = options.readOnly ?? false;
-    const config = postgresPoolConfig(parsed, options.settings ?? defaultEngineSettings, { readOnly: this.readOnly, max: options.max });
+    const config = postgresPoolConfig(parsed, options.settings ?? defaultEngineSettings, {
+      readOnly: this.readOnly,
+      max: options.max,
+      tls: options.tls,
+      address: options.address,
+      credentials: options.credentials,
+    });
     this.clientConfig = { ...config, statement_timeout: undefined, max: undefined } as pg.ClientConfig;
     this.pool = new pg.Pool({ ...config, types: rawTypes });
     // An idle connection that the server drops must not crash the process; the next checkout reconnects.

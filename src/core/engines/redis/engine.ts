@@ -3,7 +3,7 @@ import type { RedisConnection } from '../../connection-strings';
 import type { OperationContext } from '../operations';
 import type { EngineSettings } from '../settings';
 import { countMatching, deleteKeys, deleteMatching, type MatchParams } from './bulk';
-import { createRedisClient, type RedisClient } from './connect';
+import { createRedisClient, pinRedisHosts, type RedisClient, type RedisReach } from './connect';
 import type { RedisContext } from './context';
 import { redisError } from './errors';
 import { getKey, serverInfo } from './info';
@@ -85,8 +85,9 @@ export class RedisEngine {
  * rejects connect() with a bare "Connection is closed." and reports the cause as an 'error' event,
  * so that first error is what the caller sees (passwords masked by describeDriverError).
  */
-export async function connectRedisEngine(connection: RedisConnection, settings: EngineSettings, options: RedisEngineOptions & { connectionName?: string } = {}): Promise<RedisEngine> {
-  const client = createRedisClient(connection, settings, { connectionName: options.connectionName });
+export async function connectRedisEngine(connection: RedisConnection, settings: EngineSettings, options: RedisEngineOptions & { connectionName?: string } & RedisReach = {}): Promise<RedisEngine> {
+  const addresses = options.addresses ?? (await pinRedisHosts(connection, options.guard));
+  const client = createRedisClient(connection, settings, { connectionName: options.connectionName, tls: options.tls, credentials: options.credentials, guard: options.guard, addresses });
   let cause: unknown;
   const remember = (error: unknown) => (cause ??= error);
   client.on('error', remember);
