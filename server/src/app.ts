@@ -109,7 +109,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     }),
   );
   app.use('/api/platform/*', rateLimit(deps.rateLimitPerMinute));
-  app.use('/api/platform/*', authenticate(deps.auth));
+  // The health route also answers without a token (status only): an outage of the platform database, which
+  // token checks need, must still be reportable.
+  app.use('/api/platform/*', authenticate(deps.auth, { optional: (path) => path === '/api/platform/health' }));
 
   registerPlatformRoutes(app, { organizations: deps.organizations, serverVersion: deps.serverVersion });
   registerHealthRoutes(app, {

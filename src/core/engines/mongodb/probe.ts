@@ -3,12 +3,13 @@ import { describeEndpoint, parseConnectionString } from '../../connection-string
 import { withDeadline } from '../deadline';
 import { timedProbe } from '../probe-result';
 import type { EngineSettings } from '../settings';
-import { createMongoClient } from './connect';
+import { createMongoClient, mongoPreflight } from './connect';
 
 /** Connects once, runs buildInfo, disconnects. */
 export function probeMongo(connectionString: string, settings: EngineSettings, timeoutMs: number): Promise<TestConnectionResult> {
   const parsed = parseConnectionString('mongodb', connectionString);
   return timedProbe('mongodb', describeEndpoint(parsed), async () => {
+    await mongoPreflight(connectionString, timeoutMs);
     const client = createMongoClient(connectionString, { ...settings, mongoConnectTimeoutMs: timeoutMs, mongoMinPoolSize: 0 }, { maxPoolSize: 1 });
     try {
       await withDeadline(client.connect(), timeoutMs + 500, 'MongoDB');
@@ -23,6 +24,7 @@ export function probeMongo(connectionString: string, settings: EngineSettings, t
 /** The databases of a MongoDB server with their size (the seed's GET /api/platform/mongodb/databases). */
 export async function listMongoDatabases(connectionString: string, settings: EngineSettings, timeoutMs: number) {
   parseConnectionString('mongodb', connectionString);
+  await mongoPreflight(connectionString, timeoutMs);
   const client = createMongoClient(connectionString, { ...settings, mongoConnectTimeoutMs: timeoutMs, mongoMinPoolSize: 0 }, { maxPoolSize: 1 });
   try {
     const result = await withDeadline(client.db('admin').admin().listDatabases(), timeoutMs + 500, 'MongoDB');

@@ -1,5 +1,6 @@
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import type { RedisConnection } from '../../connection-strings';
+import { assertSpeaksTls } from '../preflight';
 import type { EngineSettings } from '../settings';
 
 export type RedisClient = Redis | Cluster;
@@ -50,4 +51,15 @@ export function createRedisClient(c: RedisConnection, settings: EngineSettings, 
   // Failures reach callers through their commands; the event needs a listener so it is not thrown.
   client.on('error', () => undefined);
   return client;
+}
+
+/**
+ * Before a TLS connection: a plain Redis answers a TLS handshake with silence, and ioredis would
+ * wait its whole connect timeout to say "timeout". This says "did not answer TLS" within seconds.
+ * (Sentinel's own TLS goes to the sentinels and then the master they name: ioredis reports that.)
+ */
+export async function redisPreflight(c: RedisConnection, connectTimeoutMs: number): Promise<void> {
+  if (!c.tls || c.topology === 'sentinel') return;
+  const first = c.hosts[0]!;
+  await assertSpeaksTls('redis', first.host, first.port, c.connectTimeout ?? connectTimeoutMs);
 }

@@ -3,7 +3,7 @@ import type { RedisConnection } from '../../connection-strings';
 import type { OperationContext } from '../operations';
 import type { EngineSettings } from '../settings';
 import { countMatching, deleteKeys, deleteMatching, type MatchParams } from './bulk';
-import { createRedisClient, type RedisClient } from './connect';
+import { createRedisClient, redisPreflight, type RedisClient } from './connect';
 import type { RedisContext } from './context';
 import { redisError } from './errors';
 import { getKey, serverInfo } from './info';
@@ -86,6 +86,7 @@ export class RedisEngine {
  * so that first error is what the caller sees (passwords masked by describeDriverError).
  */
 export async function connectRedisEngine(connection: RedisConnection, settings: EngineSettings, options: RedisEngineOptions & { connectionName?: string } = {}): Promise<RedisEngine> {
+  await redisPreflight(connection, settings.redisConnectTimeoutMs);
   const client = createRedisClient(connection, settings, { connectionName: options.connectionName });
   let cause: unknown;
   const remember = (error: unknown) => (cause ??= error);

@@ -3,7 +3,7 @@ import { describeEndpoint, parseConnectionString, type RedisConnection } from '.
 import { withDeadline } from '../deadline';
 import { timedProbe } from '../probe-result';
 import type { EngineSettings } from '../settings';
-import { createRedisClient } from './connect';
+import { createRedisClient, redisPreflight } from './connect';
 
 /** The `redis_version` line of INFO server. */
 export const redisVersionOf = (info: string) => /^redis_version:(.+)$/m.exec(info)?.[1]?.trim() ?? 'unknown';
@@ -12,6 +12,7 @@ export const redisVersionOf = (info: string) => /^redis_version:(.+)$/m.exec(inf
 export function probeRedis(connectionString: string, settings: EngineSettings, timeoutMs: number): Promise<TestConnectionResult> {
   const parsed = parseConnectionString('redis', connectionString) as RedisConnection;
   return timedProbe('redis', describeEndpoint(parsed), async () => {
+    await redisPreflight(parsed, timeoutMs);
     const client = createRedisClient(parsed, { ...settings, redisConnectTimeoutMs: timeoutMs, redisCommandTimeoutMs: timeoutMs }, { connectionName: 'ogelbase-probe' });
     // One attempt: a probe reports the failure instead of retrying in the background.
     if ('options' in client && 'retryStrategy' in client.options) client.options.retryStrategy = () => null;
