@@ -9,7 +9,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { FaultRecord } from '../support/faults/record';
-import type { SoakSample } from './soak.test';
+import type { SoakSample } from '../support/faults/soak-sampling';
 
 const root = resolve(__dirname, '..', '..');
 const results = resolve(process.argv[2] ?? join(root, 'test-results'));

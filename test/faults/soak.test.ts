@@ -15,6 +15,7 @@ import { Redis } from 'ioredis';
 import { MongoClient } from 'mongodb';
 import pg from 'pg';
 import { faultsDir } from '../support/faults/record';
+import { serverSide, type SoakSample } from '../support/faults/soak-sampling';
 import { call, runServerCommand, startServerProcess, type ServerProcess } from '../support/faults/server-process';
 import { createTestDatabase, type TestDatabase } from '../support/services/postgres';
 import { registerSecret } from '../support/secrets';
@@ -30,21 +31,6 @@ interface Metrics {
   connections: Record<string, { active: number; idle: number; waiting: number }>;
   circuits: { name: string; state: string }[];
   eventLoop?: { lagMs: number; maxLagMs: number };
-}
-
-export interface SoakSample {
-  atS: number;
-  rssMiB: number;
-  heapMiB: number;
-  /** Open connections per pool as the server counts them (active + idle), and callers waiting. */
-  pools: Record<string, number>;
-  waiting: number;
-  /** What the database servers see: pg_stat_activity rows, Redis CLIENT LIST entries, MongoDB connections. */
-  serverSide: { platformPg: number; enginePg: number; redis: number; mongo: number; mongoCursors: number };
-  breakers: number;
-  lagMs: number;
-  maxLagMs: number;
-  requests: number;
 }
 
 type Op = { name: string; weight: number; run: () => Promise<number> };
@@ -172,7 +158,7 @@ describe('soak: steady load for a few minutes, sampled', function () {
       return ops[0]!;
     };
 
-    const baseline = await serverSide(run);
+    const baseline = await serverSide();
     const started = performance.now();
     const stopAt = started + SECONDS * 1000;
     const samples: SoakSample[] = [];
@@ -185,7 +171,7 @@ describe('soak: steady load for a few minutes, sampled', function () {
         heapMiB: Math.round((metrics.memory.heapUsed / MIB) * 10) / 10,
         pools,
         waiting: Object.values(metrics.connections).reduce((n, f) => n + f.waiting, 0),
-        serverSide: await serverSide(run),
+        serverSide: await serverSide(),
         breakers: metrics.circuits.length,
         lagMs: metrics.eventLoop?.lagMs ?? 0,
         maxLagMs: metrics.eventLoop?.maxLagMs ?? 0,
@@ -285,27 +271,3 @@ describe('soak: steady load for a few minutes, sampled', function () {
     if (troughs.length >= 2) assert.ok(troughs.at(-1)!.heapMiB <= troughs[0]!.heapMiB * 1.25 + 8, `the heap after collections climbed: ${JSON.stringify(troughs)}`);
   });
 });
-
-/** Connections as the database servers count them, and MongoDB's open cursors. */
-async function serverSide(run: string): Promise<SoakSample['serverSide']> {
-  void run;
-  const client = new pg.Client({ connectionString: process.env.OGELBASE_TEST_PG_URL! });
-  await client.connect();
-  const { rows } = await client.query<{ app: string; n: string }>("SELECT application_name AS app, count(*) AS n FROM pg_stat_activity WHERE application_name LIKE 'ogelbase-%' GROUP BY 1");
-  await client.end();
-  const pgCount = (app: string) => Number(rows.find((r) => r.app === app)?.n ?? 0);
-  const redis = new Redis(process.env.OGELBASE_TEST_REDIS_URL!);
-  const list = String(await redis.call('CLIENT', 'LIST'));
-  redis.disconnect();
-  const mongo = new MongoClient(process.env.OGELBASE_TEST_MONGODB_URL!);
-  const status = await mongo.db('admin').command({ serverStatus: 1 });
-  await mongo.close();
-  return {
-    platformPg: pgCount('ogelbase-platform'),
-    enginePg: pgCount('ogelbase-explorer'),
-    redis: list.split('\n').filter((line) => / name=ogelbase-explorer /.test(line)).length,
-    // Minus the sampler's own connection.
-    mongo: Math.max(0, Number(status.connections?.current ?? 0) - 1),
-    mongoCursors: Number(status.metrics?.cursor?.open?.total ?? 0),
-  };
-}
