@@ -105,7 +105,9 @@ describe('faults: the embedded database has one owner (the README sequence, lite
   });
 
   it('a crash (kill -9) leaves a lock that does not block the next start, and the data is intact', async () => {
-    await server!.kill();
+    // The server process itself (npm's child's child) dies; npm then exits with it.
+    process.kill(owner, 'SIGKILL');
+    await server!.exited;
     assert.ok(existsSync(join(dataDir, 'ogelbase.lock')), 'the dead server’s lock is still there');
     server = await startServerProcess('readme-server-after-crash', { DATA_DIR: dataDir }, npmServe, repoRoot);
     assert.match(server.log(), /took over the lock of .* left by process \d+, which is no longer running/);
