@@ -156,7 +156,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       },
     }),
   );
-  app.use('/api/platform/*', authenticate(deps.auth));
+  // The health route also answers without a token (status only): an outage of the platform database, which
+  // token checks need, must still be reportable.
+  app.use('/api/platform/*', authenticate(deps.auth, { optional: (path) => path === '/api/platform/health' }));
   app.use(
     '/api/platform/*',
     rateLimit({ perMinute: deps.rateLimits.perUser, store: deps.rateLimits.userStore, scope: 'per user', key: (c) => c.get('principal')?.userId && `u:${c.get('principal').userId}` }),

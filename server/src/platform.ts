@@ -13,11 +13,13 @@ import { openHandle as openRedisHandle, operations as redisOperations } from '..
 import type { EngineSettings } from '../../src/core/engines/settings';
 import { createApp } from './app';
 import type { Config } from './config';
+import { DataDirLock, type LockRole } from './db/data-dir-lock';
 import { createPgliteSql } from './db/pglite-sql';
 import { migrate } from './db/migrations';
 import { createPostgresSql } from './db/postgres-sql';
 import type { PlatformSql } from './db/sql';
 import type { AppEnv } from './env';
+import { EventLoopMonitor } from './health/event-loop';
 import { HealthService } from './health/health-service';
 import { createServiceChecks } from './health/service-checks';
 import { createLogger, type Logger } from './logger';
@@ -81,18 +83,28 @@ export interface PlatformOptions {
   log?: Logger;
   /** Reuse an already-open platform database (tests share one embedded instance per process). */
   sql?: PlatformSql;
+  /** Who opens the embedded database, for its lock (default: an administration command). */
+  owner?: { role: LockRole; command?: string };
 }
 
-export async function openPlatformSql(config: Config, log: Logger): Promise<PlatformSql> {
+/**
+ * Opens the platform database: a pool on DATABASE_URL, or the embedded PGlite in DATA_DIR after
+ * taking the folder's lock (DataDirBusy when a live process holds it).
+ */
+export async function openPlatformSql(config: Config, log: Logger, owner: PlatformOptions['owner'] = { role: 'command' }): Promise<PlatformSql> {
   if (config.DATABASE_URL) {
     return createPostgresSql(config.DATABASE_URL, {
       max: Math.min(config.MAX_POSTGRES_CONNECTIONS, config.MAX_TOTAL_CONNECTIONS),
       idleTimeoutMs: config.POOL_IDLE_TIMEOUT,
       statementTimeoutMs: config.POSTGRES_STATEMENT_TIMEOUT,
+      connectTimeoutMs: config.POSTGRES_CONNECT_TIMEOUT,
+      log,
     });
   }
+  const lock = await DataDirLock.acquire(config.dataDir, owner);
+  if (lock.replaced) log.warn(`took over the lock of ${config.dataDir} left by process ${lock.replaced.pid}, which is no longer running`);
   log.info(`DATABASE_URL is not set: using the embedded PostgreSQL (PGlite) in ${config.dataDir}`);
-  return createPgliteSql(config.dataDir);
+  return createPgliteSql(config.dataDir, { lock, log });
 }
 
 /**
@@ -113,11 +125,14 @@ async function openCoordination(url: string, settings: EngineSettings, log: Logg
 export async function createPlatform(config: Config, options: PlatformOptions = {}): Promise<Platform> {
   const secrets = [config.encryptionKey, config.JWT_SECRET, config.PG_META_CRYPTO_KEY, config.BUN_API_KEY].filter((s): s is string => !!s);
   const log = options.log ?? createLogger({ level: config.LOG_LEVEL, secrets });
-  const keyring = loadKeyring(config, log);
-  const jwtSecret = loadJwtSecret(config, log);
   const ownsSql = !options.sql;
-  const sql = options.sql ?? (await openPlatformSql(config, log));
+  // The folder's lock first: the key files below live in DATA_DIR too, and only its owner may create them.
+  const sql = options.sql ?? (await openPlatformSql(config, log, options.owner));
+  let keyring: Keyring;
+  let jwtSecret: string | undefined;
   try {
+    keyring = loadKeyring(config, log);
+    jwtSecret = loadJwtSecret(config, log);
     await migrate(sql, log.child('migrations'));
   } catch (error) {
     if (ownsSql) await sql.close();
@@ -156,6 +171,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   const serviceChecks = createServiceChecks(config, sql, settings);
   const health = new HealthService({ checks: serviceChecks.checks, timeoutMs: config.HEALTH_CHECK_TIMEOUT, cacheMs: config.HEALTH_CHECK_INTERVAL });
   const started = Date.now();
+  const eventLoop = new EventLoopMonitor();
 
   const metrics = (include?: (id: string) => boolean): MetricsReport => {
     const memory = process.memoryUsage();
@@ -166,6 +182,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       memory: { rss: memory.rss, heapTotal: memory.heapTotal, heapUsed: memory.heapUsed, external: memory.external },
       connections: { platform: sql.poolFigures(), ...engines },
       circuits: connections.circuits(include),
+      eventLoop: eventLoop.read(),
     };
   };
   const limitStore = (scope: string) => (coordination ? new RedisRateLimitStore(coordination, new BoundedMemoryStore(), log, scope) : new BoundedMemoryStore());
@@ -235,6 +252,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     health,
     connections,
     close: async () => {
+      eventLoop.stop();
       await connections.closeAll();
       await serviceChecks.close();
       if (coordination) await coordination.quit().catch(() => coordination.disconnect());

@@ -119,13 +119,20 @@ describe('the Platform view signed in (code-server in Chromium, a real platform)
     await statusItem().locator('.codicon-pass-filled').waitFor({ timeout: 60_000 });
   });
 
-  it('shows offline when the platform stops', async () => {
+  it('shows offline when the platform stops, the tree a row to retry; both recover when it returns', async () => {
     const { page, screenshot } = workbench();
     await platform.stop();
     await runCommand(page, 'OgelBase: Refresh');
     await statusItem().filter({ hasText: 'offline' }).waitFor({ timeout: 60_000 });
+    // The tree re-lists on Refresh: the organizations cannot load, which shows as an error row, not an empty view.
+    const errorRow = sidebar().getByRole('treeitem', { name: /Could not load .*cannot reach the platform/ }).first();
+    await errorRow.waitFor({ timeout: 60_000 });
     await screenshot('status-bar-offline');
     await platform.start();
+    await errorRow.click(); // the row's command is Retry
+    await sidebar().getByRole('treeitem', { name: /Demo Organization/ }).waitFor({ timeout: 60_000 });
+    await runCommand(page, 'OgelBase: Refresh');
+    await statusItem().locator('.codicon-pass-filled').waitFor({ timeout: 60_000 });
   });
 
   it('signs out through the palette: the welcome content returns', async () => {

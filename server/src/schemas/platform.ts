@@ -38,6 +38,10 @@ export const HealthReportSchema = z
     timestamp: z.string(),
     status: z.enum(['healthy', 'degraded']),
     services: z.record(z.string(), ServiceHealthSchema),
+    access: z
+      .enum(['full', 'status-only'])
+      .optional()
+      .openapi({ description: '`status-only` without a (checkable) token: statuses and latencies, no error details' }),
   })
   .openapi('HealthReport');
 
@@ -52,6 +56,10 @@ export const MetricsReportSchema = z
     circuits: z.array(
       z.object({ id: z.string(), name: z.string(), state: z.enum(['closed', 'open', 'half-open']), failures: z.number().int(), retryInMs: z.number() }),
     ),
+    eventLoop: z
+      .object({ lagMs: z.number(), maxLagMs: z.number() })
+      .optional()
+      .openapi({ description: 'How late timers fire (ms): the last sample and the worst since the previous report' }),
   })
   .openapi('MetricsReport');
 

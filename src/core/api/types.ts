@@ -124,6 +124,11 @@ export interface HealthReport {
   timestamp: string;
   status: 'healthy' | 'degraded';
   services: Record<string, ServiceHealth>;
+  /**
+   * `status-only` when the caller sent no token, or one the server could not check because the
+   * platform database is down: each service's status and latency, without error details.
+   */
+  access?: 'full' | 'status-only';
 }
 
 export interface ConnectionFigures {
@@ -147,6 +152,8 @@ export interface MetricsReport {
   memory: { rss: number; heapTotal: number; heapUsed: number; external: number };
   connections: Record<'platform' | EngineType, ConnectionFigures>;
   circuits: CircuitFigures[];
+  /** How late timers fire (ms): the last sample and the worst since the previous report. */
+  eventLoop?: { lagMs: number; maxLagMs: number };
 }
 
 export interface RevealedConnectionString {

@@ -1,5 +1,6 @@
 import type { EngineType } from '../connection-strings';
 import { maskSecretsInText } from '../redact';
+import { describeTlsFailure } from './tls-errors';
 
 /**
  * What went wrong with a database operation, as a stable code the UI and the HTTP layer can act on:
@@ -80,6 +81,9 @@ export function describeDriverError(engine: EngineType, error: unknown, where?: 
   const name = label[engine];
   const at = where ? ` at ${where}` : '';
 
+  // TLS first: a handshake that a plain server cut short also carries ECONNRESET.
+  const tls = describeTlsFailure(cause) ?? describeTlsFailure(e);
+  if (tls) return new EngineError('unreachable', `${name}${at}: ${tls.message}`);
   if (netCode === 'ECONNREFUSED') return new EngineError('unreachable', `${name}${at} refused the connection: is the server running and listening on that port?`);
   if (netCode === 'ENOTFOUND' || netCode === 'EAI_AGAIN') {
     return new EngineError('unreachable', `${name} host${at} could not be resolved: check the host name (internal *.railway.internal hosts resolve only inside the platform)`);
@@ -98,6 +102,8 @@ export function describeDriverError(engine: EngineType, error: unknown, where?: 
   if (e.code === '57014') return new EngineError('timeout', `${name}: the statement was cancelled because it ran past its time limit`);
   if (e.code === '25006' || /READONLY|read-only transaction/i.test(text)) return new EngineError('read_only', `${name}: the server refused a write: ${text}`);
   if (typeof e.code === 'string' && /^(42|22)/.test(e.code)) return new EngineError('invalid_input', `${name}: ${text}`);
+  // The driver's own network errors (a connection reset or closed under a cursor) carry no errno.
+  if (e.name === 'MongoNetworkError') return new EngineError('unreachable', `${name}${at}: the connection was lost (${text})`);
   if (e.name === 'MongoServerSelectionError') return new EngineError('unreachable', `${name}${at} could not be reached: ${text}`);
   if (e.code === 2 || e.code === 9 || e.codeName === 'BadValue' || e.codeName === 'FailedToParse') return new EngineError('invalid_input', `${name}: ${text}`);
   return new EngineError('server', `${name}: ${text}`);

@@ -102,6 +102,15 @@ export const layers: Layer[] = [
     ],
   },
   {
+    name: 'faults',
+    description: 'issue 9: the platform database killed, the embedded database\'s owner, TLS, managed databases under faults, two servers, a soak; writes docs/reliability.md',
+    needsServices: true,
+    steps: () => [
+      ...mochaStep('faults', 'test/faults/**/*.test.ts', 1_200_000, 420_000),
+      { title: 'reliability report', command: node, args: ['--import', 'tsx', 'test/faults/report.ts', '${RESULTS_DIR}'], report: 'exit-code', timeoutMs: 60_000 },
+    ],
+  },
+  {
     name: 'extension-host',
     description: 'mocha inside the real VS Code extension host (code-server), through @vscode/test-electron',
     needsServices: true,

@@ -240,3 +240,30 @@ export async function startRedisSentinel(options: { sentinels?: number; password
     },
   };
 }
+
+export interface RedisTlsService extends RedisService {
+  /** `rediss://default:<password>@localhost:<tlsPort>/0` */
+  readonly tlsUrl: string;
+  readonly tlsPort: number;
+  /** Serves another certificate to new connections (CONFIG SET, no restart). */
+  useCertificate(pair: { cert: string; key: string }): Promise<void>;
+}
+
+/** A Redis that also listens with TLS (the plain port stays, for readiness and administration). */
+export async function startRedisTls(pair: { cert: string; key: string }, ca: string): Promise<RedisTlsService> {
+  const password = randomPassword('redis-tls');
+  const tlsPort = await freePort();
+  const redis = await startRedisProcess([`tls-port ${tlsPort}`, `tls-cert-file ${pair.cert}`, `tls-key-file ${pair.key}`, `tls-ca-cert-file ${ca}`, 'tls-auth-clients no'], { password });
+  const set = async (pairs: string) => {
+    const reply = await redisCommand(redis.port, password, `CONFIG SET ${pairs}`);
+    if (reply !== '+OK') throw new Error(`CONFIG SET ${pairs} answered ${reply}`);
+  };
+  return Object.assign(Object.create(redis) as RedisService, {
+    tlsUrl: `rediss://default:${encodeURIComponent(password)}@localhost:${tlsPort}/0`,
+    tlsPort,
+    useCertificate: async (next: { cert: string; key: string }) => {
+      // Both at once: a certificate whose key does not match is refused.
+      await set(`tls-cert-file ${next.cert} tls-key-file ${next.key}`);
+    },
+  });
+}

@@ -3,7 +3,7 @@ import type { OperationContext } from '../operations';
 import { EngineError } from '../errors';
 import type { EngineSettings } from '../settings';
 import { collectionStats, listCollections, listDatabases, serverInfo } from './browse';
-import { createMongoClient } from './connect';
+import { createMongoClient, mongoPreflight } from './connect';
 import { countDocuments } from './counts';
 import { deleteDocument, deleteMany, findPage, getDocument, insertDocument, replaceDocument } from './documents';
 import { mongoError } from './errors';
@@ -37,6 +37,7 @@ export class MongoEngine {
 
   /** Creates the client with the engine settings, connects, and wraps it. */
   static async connect(connectionString: string, settings: EngineSettings, options: MongoEngineOptions & { client?: MongoClientOptions } = {}): Promise<MongoEngine> {
+    await mongoPreflight(connectionString, settings.mongoConnectTimeoutMs);
     let client: MongoClient | undefined;
     try {
       // Inside the try: the driver throws a MongoParseError here for a malformed connection string.

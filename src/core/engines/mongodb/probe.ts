@@ -3,14 +3,16 @@ import { describeEndpoint, parseConnectionString } from '../../connection-string
 import { withDeadline } from '../deadline';
 import { timedProbe, type ProbeTarget } from '../probe-result';
 import type { EngineSettings } from '../settings';
-import { createMongoClient } from './connect';
+import { createMongoClient, mongoPreflight } from './connect';
 import { checkMongoSeeds, mongoReach } from './reach';
 
 /** Connects once, runs buildInfo, disconnects. */
 export function probeMongo(connectionString: string, settings: EngineSettings, timeoutMs: number, target: ProbeTarget = {}): Promise<TestConnectionResult> {
   const parsed = parseConnectionString('mongodb', connectionString);
   return timedProbe('mongodb', describeEndpoint(parsed), async () => {
+    // The host policy first: nothing connects to a host it refuses, not even the TLS preflight.
     await checkMongoSeeds(connectionString, target);
+    await mongoPreflight(connectionString, timeoutMs);
     const client = createMongoClient(connectionString, { ...settings, mongoConnectTimeoutMs: timeoutMs, mongoMinPoolSize: 0 }, { maxPoolSize: 1, ...mongoReach(connectionString, target) });
     try {
       await withDeadline(client.connect(), timeoutMs + 500, 'MongoDB');
@@ -25,6 +27,7 @@ export function probeMongo(connectionString: string, settings: EngineSettings, t
 /** The databases of a MongoDB server with their size (the seed's GET /api/platform/mongodb/databases). */
 export async function listMongoDatabases(connectionString: string, settings: EngineSettings, timeoutMs: number, target: ProbeTarget = {}) {
   parseConnectionString('mongodb', connectionString);
+  await mongoPreflight(connectionString, timeoutMs);
   const client = createMongoClient(connectionString, { ...settings, mongoConnectTimeoutMs: timeoutMs, mongoMinPoolSize: 0 }, { maxPoolSize: 1, ...mongoReach(connectionString, target) });
   try {
     const result = await withDeadline(client.db('admin').admin().listDatabases(), timeoutMs + 500, 'MongoDB');

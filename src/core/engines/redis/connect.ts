@@ -1,6 +1,7 @@
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import type { RedisConnection } from '../../connection-strings';
 import { REFUSED_HOST, type NetworkGuard, type TlsMaterial } from '../network';
+import { assertSpeaksTls } from '../preflight';
 import type { EngineSettings } from '../settings';
 
 export type RedisClient = Redis | Cluster;
@@ -83,4 +84,16 @@ export function createRedisClient(c: RedisConnection, settings: EngineSettings, 
   // Failures reach callers through their commands; the event needs a listener so it is not thrown.
   client.on('error', () => undefined);
   return client;
+}
+
+/**
+ * Before a TLS connection: a plain Redis answers a TLS handshake with silence, and ioredis would
+ * wait its whole connect timeout to say "timeout". This says "did not answer TLS" within seconds.
+ * (Sentinel's own TLS goes to the sentinels and then the master they name: ioredis reports that.)
+ */
+export async function redisPreflight(c: RedisConnection, connectTimeoutMs: number, addresses?: string[]): Promise<void> {
+  if (!c.tls || c.topology === 'sentinel') return;
+  const first = c.hosts[0]!;
+  // The address the host policy pinned, when there is one: the check connects where the driver will.
+  await assertSpeaksTls('redis', addresses?.[0] ?? first.host, first.port, c.connectTimeout ?? connectTimeoutMs);
 }

@@ -3,7 +3,7 @@ import type { RedisConnection } from '../../connection-strings';
 import type { OperationContext } from '../operations';
 import type { EngineSettings } from '../settings';
 import { countMatching, deleteKeys, deleteMatching, type MatchParams } from './bulk';
-import { createRedisClient, pinRedisHosts, type RedisClient, type RedisReach } from './connect';
+import { createRedisClient, pinRedisHosts, redisPreflight, type RedisClient, type RedisReach } from './connect';
 import type { RedisContext } from './context';
 import { redisError } from './errors';
 import { getKey, serverInfo } from './info';
@@ -87,6 +87,7 @@ export class RedisEngine {
  */
 export async function connectRedisEngine(connection: RedisConnection, settings: EngineSettings, options: RedisEngineOptions & { connectionName?: string } & RedisReach = {}): Promise<RedisEngine> {
   const addresses = options.addresses ?? (await pinRedisHosts(connection, options.guard));
+  await redisPreflight(connection, settings.redisConnectTimeoutMs, addresses);
   const client = createRedisClient(connection, settings, { connectionName: options.connectionName, tls: options.tls, credentials: options.credentials, guard: options.guard, addresses });
   let cause: unknown;
   const remember = (error: unknown) => (cause ??= error);

@@ -3,7 +3,7 @@ import { describeEndpoint, parseConnectionString, type RedisConnection } from '.
 import { withDeadline } from '../deadline';
 import { timedProbe, type ProbeTarget } from '../probe-result';
 import type { EngineSettings } from '../settings';
-import { createRedisClient, pinRedisHosts } from './connect';
+import { createRedisClient, pinRedisHosts, redisPreflight } from './connect';
 
 /** The `redis_version` line of INFO server. */
 export const redisVersionOf = (info: string) => /^redis_version:(.+)$/m.exec(info)?.[1]?.trim() ?? 'unknown';
@@ -13,6 +13,7 @@ export function probeRedis(connectionString: string, settings: EngineSettings, t
   const parsed = parseConnectionString('redis', connectionString) as RedisConnection;
   return timedProbe('redis', describeEndpoint(parsed), async () => {
     const addresses = await pinRedisHosts(parsed, target.guard);
+    await redisPreflight(parsed, timeoutMs, addresses);
     const reach = { tls: target.tls, guard: target.guard, addresses };
     const client = createRedisClient(parsed, { ...settings, redisConnectTimeoutMs: timeoutMs, redisCommandTimeoutMs: timeoutMs }, { connectionName: 'ogelbase-probe', ...reach });
     // One attempt: a probe reports the failure instead of retrying in the background.
