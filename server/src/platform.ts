@@ -1,3 +1,4 @@
+import type * as Jsc from 'bun:jsc';
 import type { Hono } from 'hono';
 import type { MetricsReport } from '../../src/core/api/types';
 import type { Keyring } from '../../src/core/crypto';
@@ -67,6 +68,25 @@ export function engineSettingsFrom(config: Config): EngineSettings {
   };
 }
 
+/**
+ * Memory figures that agree with each other, and the runtime that measured them. On Bun,
+ * `process.memoryUsage()` takes heapUsed and heapTotal from different sources (heapUsed can exceed
+ * heapTotal), so both come from JavaScriptCore's own heap statistics instead; on Node, V8's.
+ */
+export function memoryFigures(): Pick<MetricsReport, 'runtime' | 'memory'> {
+  const { rss, heapTotal, heapUsed, external } = process.memoryUsage();
+  if (typeof Bun === 'undefined') {
+    return { runtime: { name: 'node', version: process.versions.node, engine: 'V8' }, memory: { rss, heapTotal: Math.max(heapTotal, heapUsed), heapUsed, external } };
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- bun:jsc exists only under Bun, loaded only there
+  const { heapStats } = require('bun:jsc') as typeof Jsc;
+  const heap = heapStats();
+  return {
+    runtime: { name: 'bun', version: Bun.version, engine: 'JavaScriptCore' },
+    memory: { rss, heapUsed: heap.heapSize, heapTotal: Math.max(heap.heapCapacity, heap.heapSize), external: heap.extraMemorySize },
+  };
+}
+
 export interface PlatformOptions {
   log?: Logger;
   /** Reuse an already-open platform database (tests share one embedded instance per process). */
@@ -121,12 +141,11 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   const started = Date.now();
 
   const metrics = (): MetricsReport => {
-    const memory = process.memoryUsage();
     const engines = connections.figures();
     return {
       timestamp: new Date().toISOString(),
       uptime: (Date.now() - started) / 1000,
-      memory: { rss: memory.rss, heapTotal: memory.heapTotal, heapUsed: memory.heapUsed, external: memory.external },
+      ...memoryFigures(),
       connections: { platform: sql.poolFigures(), ...engines },
       circuits: connections.circuits(),
     };
