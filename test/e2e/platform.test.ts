@@ -55,6 +55,10 @@ describe('the Platform view signed in (code-server in Chromium, a real platform)
     await token.fill('ogb_not-a-real-token');
     await page.keyboard.press('Enter');
     await notification(page, `Sign-in to ${platform.url} refused`).waitFor({ timeout: 60_000 });
+    // Back at the token, with the URL kept and the reason given; Escape gives up.
+    await page.locator('.quick-input-title', { hasText: `Sign In (2/2): token for ${platform.url}` }).waitFor({ timeout: 15_000 });
+    assert.match(await page.locator('.quick-input-message').innerText(), /refused: .* Correct it, or press Enter to try again/);
+    await page.keyboard.press('Escape');
     assert.ok(await sidebar().locator('.welcome-view-content').first().isVisible(), 'the welcome content stays while signed out');
     await runCommand(page, 'Notifications: Clear All Notifications');
   });

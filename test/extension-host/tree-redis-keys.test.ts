@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
 import * as vscode from 'vscode';
+import { visibleControls } from '../../src/core/markdown';
 import { CommandIds as C } from '../../src/host/commands/ids';
 import type { Explorer } from '../../src/host/explorer';
 import type { LocalConnection } from '../../src/host/local/local-connection';
@@ -174,11 +175,12 @@ describe('Redis keys in the tree: Filter Keys, scans that always report, key com
   const keyRow = async (connection: string, key: string): Promise<Row> => {
     const db = await database(connection);
     const list = await filtered(db, key.replace(/[*?[\]\\]/g, (c) => `\\${c}`).replace(/\n/g, '?'));
-    return find(list, key);
+    return find(list, visibleControls(key));
   };
 
-  it('shows a key whose name has a line break as one line in its tooltip, and copies its exact name', async () => {
+  it('shows a key whose name has a line break on one line, row and tooltip, and copies its exact name', async () => {
     const row = await keyRow(names.main, 't:line1\nline2');
+    assert.equal(row.label, 't:line1\\nline2', 'the row shows the line break as \\n');
     const tooltip = (row.item.tooltip as vscode.MarkdownString).value;
     assert.ok(tooltip.startsWith('**t\\:line1\\\\nline2** · string\n'), `the bold title stays on one line: ${JSON.stringify(tooltip.slice(0, 80))}`);
     await run(C.copyKeyName, row.node);
@@ -243,6 +245,48 @@ describe('Redis keys in the tree: Filter Keys, scans that always report, key com
     const ttl = await run(C.setKeyTtl, row.node);
     assert.match(ttl[0]!.message, /is read-only: expire would change it/);
     assert.equal(await client.ttl('t:list'), -1);
+  });
+
+  it('Cancel during a filter scan keeps what was found and offers to go on', async () => {
+    const db = await database(names.main);
+    const stop = new AbortController();
+    const reports: string[] = [];
+    // As the progress notification's Cancel does: stop after the first step has reported.
+    await tree.filter(db, 'order:*', { stop: stop.signal, report: (message) => (reports.push(message), stop.abort()) });
+    assert.equal(reports.length, 1);
+    assert.match(reports[0]!, /^scanned [\d,]+ of about 300,0\d\d keys, [\d,]+ match(es)?$/);
+    const list = await rows(tree, db);
+    const found = listed(list);
+    assert.ok(found.length > 0 && found.length <= explorer.config.pageSize, `${found.length} rows kept`);
+    assert.ok(found.every((r) => r.label.startsWith('order:')));
+    assert.match(pageMore(list)?.label ?? '', /^Scanned [\d,]+ of about 300,0\d\d keys, [\d,]+ match(es)?: Load more…$/);
+    await run(C.clearFilter, db);
+  });
+
+  it('shows a Redis stopped mid-filter as an error row, and Retry lists once it is back', async () => {
+    const db = await database(names.main);
+    // Kept across the restart (the test server saves nothing by itself).
+    await client.save();
+    await redis.stop();
+    try {
+      await filtered(db, 'user:4711*');
+      const failed = await rows(tree, db);
+      assert.equal(failed.length, 1);
+      assert.equal(failed[0]!.node.kind, 'error');
+      assert.match(failed[0]!.label, /^Could not load keys matching user:4711\* in keys-\w+: /);
+      assert.ok(!failed[0]!.label.includes(redis.password));
+    } finally {
+      await redis.start();
+    }
+    let list = await rows(tree, db);
+    // ioredis reconnects on its own schedule: Retry until the rows come.
+    for (let i = 0; i < 40 && list[0]?.node.kind === 'error'; i++) {
+      await run(C.retry, list[0]!.node);
+      list = await rows(tree, db);
+      if (list[0]?.node.kind === 'error') await new Promise((r) => setTimeout(r, 250));
+    }
+    assert.equal(listed(list).length, 11);
+    await run(C.clearFilter, db);
   });
 
   it('never shows the password in a question, a message or a tooltip', () => {

@@ -42,9 +42,8 @@ interface Retry {
   problem: string;
 }
 
-/** Shown under an answer that failed: a warning, so Enter still tries the same value again. */
-const failedAgain = (retry: Retry | undefined, value: string): vscode.InputBoxValidationMessage | undefined =>
-  retry && value === retry.value ? { message: `${retry.problem} Correct it, or press Enter to try again.`, severity: vscode.InputBoxValidationSeverity.Warning } : undefined;
+/** The prompt of a step asked again: why it failed (VS Code validates only what is typed, not the value it opens with). */
+const promptAgain = (prompt: string, retry: Retry | undefined) => (retry ? `${retry.problem} Correct it, or press Enter to try again. (${prompt})` : prompt);
 
 async function askUrl(explorer: Explorer, retry?: Retry): Promise<string> {
   const fallback = normalizeUrl(explorer.config.defaultPlatformUrl);
@@ -61,10 +60,10 @@ async function askUrl(explorer: Explorer, retry?: Retry): Promise<string> {
   }
   const typed = await explorer.prompts.input({
     title: 'Sign In (1/2): platform URL',
-    prompt: 'The URL of the OgelBase platform API (the companion server)',
+    prompt: promptAgain('The URL of the OgelBase platform API (the companion server)', retry),
     placeHolder: 'http://localhost:3001',
     value: retry?.value ?? fallback,
-    validateInput: (value) => urlProblem(value) ?? failedAgain(retry, value),
+    validateInput: urlProblem,
   });
   return normalizeUrl(required(typed));
 }
@@ -72,11 +71,11 @@ async function askUrl(explorer: Explorer, retry?: Retry): Promise<string> {
 async function askToken(explorer: Explorer, url: string, retry?: Retry): Promise<string> {
   const token = await explorer.prompts.input({
     title: `Sign In (2/2): token for ${url}`,
-    prompt: 'Your personal API token (kept in VS Code secret storage only)',
+    prompt: promptAgain('Your personal API token (kept in VS Code secret storage only)', retry),
     placeHolder: 'ogb_…',
     password: true,
     value: retry?.value,
-    validateInput: (value) => tokenProblem(value) ?? failedAgain(retry, value),
+    validateInput: tokenProblem,
   });
   return required(token);
 }

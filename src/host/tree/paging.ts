@@ -50,7 +50,14 @@ export interface ChildSource {
   merge?(existing: ExplorerNode, incoming: ExplorerNode): void;
   /** Rows group by rank, then keep their order of arrival (Redis: namespaces before keys). */
   rank?(node: ExplorerNode): number;
+  /** Ranks whose rows are kept in label order as pages arrive (Redis namespaces), instead of arrival order. */
+  sortedRanks?: readonly number[];
 }
+
+const natural = new Intl.Collator('en', { numeric: true });
+const labelOf = (node: ExplorerNode) => (node.kind === 'item' ? node.label : node.kind === 'loadMore' || node.kind === 'message' ? node.label : node.id);
+/** Natural order of row labels (`user:2` before `user:10`). */
+export const byLabel = (a: ExplorerNode, b: ExplorerNode) => natural.compare(labelOf(a), labelOf(b));
 
 /**
  * The children of one node as loaded so far: the pages appended in order, de-duplicated by id (a
@@ -119,7 +126,10 @@ export class Listing {
   children(): ExplorerNode[] {
     if (this.failure?.phase === 'first') return [this.failure.node];
     const rows: ExplorerNode[] = [];
-    for (const rank of [...this.groups.keys()].sort((a, b) => a - b)) for (const node of this.groups.get(rank)!.values()) rows.push(node);
+    for (const rank of [...this.groups.keys()].sort((a, b) => a - b)) {
+      const group = [...this.groups.get(rank)!.values()];
+      rows.push(...(this.source.sortedRanks?.includes(rank) ? group.sort(byLabel) : group));
+    }
     if (this.failure) rows.push(this.failure.node);
     else if (this.next) {
       const label = this.more.moreLabel ?? 'Load more…';

@@ -1,10 +1,11 @@
 import type { KeyRef, ListNamespaceResult, ScanKeysResult, ServerInfo } from '../../core/engines/redis';
 import { refName } from '../access/database-ref';
 import { CommandIds } from '../commands/ids';
+import { visibleControls } from '../../core/markdown';
 import { count, plural } from './format';
 import { keyChildId } from './ids';
 import { isItem, itemNode, type ExplorerNode, type ItemNode } from './nodes';
-import type { ChildSource, LoadContext, Page, RunControl } from './paging';
+import { byLabel, type ChildSource, type LoadContext, type Page, type RunControl } from './paging';
 
 /** Keys one expansion or "Load more" may scan while it finds nothing new, before it reports back. */
 export const CLICK_BUDGET = 100_000;
@@ -27,8 +28,6 @@ export function redisSource(node: ExplorerNode, ctx: LoadContext): ChildSource |
   return ctx.filter ? matching(parent, prefix, ctx.filter, ctx) : namespace(parent, prefix, ctx);
 }
 
-const natural = new Intl.Collator('en', { numeric: true });
-const byLabel = (a: ExplorerNode, b: ExplorerNode) => natural.compare(a.kind === 'item' ? a.label : a.id, b.kind === 'item' ? b.label : b.id);
 
 /** Progress of one listing's scan: keys scanned so far and the size of the keyspace (DBSIZE, asked once). */
 class ScanProgress {
@@ -92,7 +91,7 @@ function namespace(parent: Parent, prefix: KeyRef | '', ctx: LoadContext): Child
       scannedNow += result.scanned;
       ({ cursor, done } = result);
       for (const ns of result.namespaces) {
-        const node = itemNode(keyChildId(parent.id, 'ns', ns.prefix), ref, 'redis.namespace', ns.name || '(empty)', { prefix: ns.prefix, keysSeen: ns.keysSeen });
+        const node = itemNode(keyChildId(parent.id, 'ns', ns.prefix), ref, 'redis.namespace', visibleControls(ns.name) || '(empty)', { prefix: ns.prefix, keysSeen: ns.keysSeen });
         if (!namespaces.has(node.id)) {
           namespaces.set(node.id, node);
           fresh++;
@@ -118,11 +117,12 @@ function namespace(parent: Parent, prefix: KeyRef | '', ctx: LoadContext): Child
     const where = await progress.sentence();
     const next = (r?: RunControl) => page(cursor, r);
     if (fresh > 0) return { nodes, next, moreLabel: `Load more… (${where})`, moreDetail: `Load more keys: ${where} so far` };
+    const news = namespaces.size + keys.size === 0 ? 'no key found yet' : `no new ${noun} yet`;
     return {
       nodes,
       next,
-      moreLabel: `${capitalize(where)}, no new ${noun} yet: Load more…`,
-      moreDetail: `Load more keys: ${where}, no new ${noun} yet`,
+      moreLabel: `${capitalize(where)}, ${news}: Load more…`,
+      moreDetail: `Load more keys: ${where}, ${news}`,
       toEndLabel: `Scan to the end${await progress.left()}`,
     };
   };
@@ -131,6 +131,8 @@ function namespace(parent: Parent, prefix: KeyRef | '', ctx: LoadContext): Child
     empty: { label: prefix === '' ? 'No keys in this database' : 'No keys match' },
     first: (run) => page(undefined, run),
     rank: (node) => (node.kind === 'item' && node.itemKind === 'redis.namespace' ? 0 : 1),
+    // Namespaces stay in order as later pages find more; keys keep page order, so a page's new keys follow the last.
+    sortedRanks: [0],
     merge: (existing, incoming) => {
       if (isItem(existing, 'redis.namespace') && isItem(incoming, 'redis.namespace')) existing.detail.keysSeen += incoming.detail.keysSeen;
       // A key met again: keep the row, take the fresher type and TTL.
@@ -189,7 +191,10 @@ function matching(parent: Parent, prefix: KeyRef | '', pattern: string, ctx: Loa
 
 const capitalize = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
-/** A key's name below its namespace (`user:42:cart` under `user:42:` is `cart`); the whole name at the top. */
+/**
+ * A key's name below its namespace (`user:42:cart` under `user:42:` is `cart`), the whole name at
+ * the top; control characters shown as escapes so a row stays one line (the node keeps the bytes).
+ */
 function keyLabel(key: KeyRef, prefixName: string): string {
-  return prefixName && key.name.startsWith(prefixName) && key.name.length > prefixName.length ? key.name.slice(prefixName.length) : key.name;
+  return visibleControls(prefixName && key.name.startsWith(prefixName) && key.name.length > prefixName.length ? key.name.slice(prefixName.length) : key.name);
 }

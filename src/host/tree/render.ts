@@ -75,7 +75,7 @@ export function renderNode(node: ExplorerNode, context: RenderContext): vscode.T
       // Without this a screen reader reads the tooltip, not the progress the label shows.
       const sentence = node.detail ?? node.label;
       item.tooltip = sentence;
-      item.accessibilityInformation = { label: sentence, role: 'button' };
+      item.accessibilityInformation = { label: sentence };
       return finish(item, node, node.toEnd ? 'loadMore.toEnd' : 'loadMore');
     }
     case 'message': {
