@@ -1,4 +1,3 @@
-import type * as Jsc from 'bun:jsc';
 import type { Hono } from 'hono';
 import type { MetricsReport } from '../../src/core/api/types';
 import type { Keyring } from '../../src/core/crypto';
@@ -16,6 +15,7 @@ import { createPostgresSql } from './db/postgres-sql';
 import type { PlatformSql } from './db/sql';
 import type { AppEnv } from './env';
 import { HealthService } from './health/health-service';
+import { memoryFigures } from './health/memory-figures';
 import { createServiceChecks } from './health/service-checks';
 import { createLogger, type Logger } from './logger';
 import { loadJwtSecret, loadKeyring } from './security/key-material';
@@ -65,25 +65,6 @@ export function engineSettingsFrom(config: Config): EngineSettings {
     idleTimeoutMs: config.POOL_IDLE_TIMEOUT,
     breakerThreshold: config.CIRCUIT_BREAKER_THRESHOLD,
     breakerResetMs: config.CIRCUIT_BREAKER_RESET_TIMEOUT,
-  };
-}
-
-/**
- * Memory figures that agree with each other, and the runtime that measured them. On Bun,
- * `process.memoryUsage()` takes heapUsed and heapTotal from different sources (heapUsed can exceed
- * heapTotal), so both come from JavaScriptCore's own heap statistics instead; on Node, V8's.
- */
-export function memoryFigures(): Pick<MetricsReport, 'runtime' | 'memory'> {
-  const { rss, heapTotal, heapUsed, external } = process.memoryUsage();
-  if (typeof Bun === 'undefined') {
-    return { runtime: { name: 'node', version: process.versions.node, engine: 'V8' }, memory: { rss, heapTotal: Math.max(heapTotal, heapUsed), heapUsed, external } };
-  }
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- bun:jsc exists only under Bun, loaded only there
-  const { heapStats } = require('bun:jsc') as typeof Jsc;
-  const heap = heapStats();
-  return {
-    runtime: { name: 'bun', version: Bun.version, engine: 'JavaScriptCore' },
-    memory: { rss, heapUsed: heap.heapSize, heapTotal: Math.max(heap.heapCapacity, heap.heapSize), external: heap.extraMemorySize },
   };
 }
 
