@@ -1,9 +1,11 @@
 import type * as vscode from 'vscode';
 import type { Explorer } from '../explorer';
+import { registerCatalogCommands } from './catalog';
 import { registerConnectionStringCommands } from './connection-string';
 import { registerDatabaseCommands } from './databases';
 import { registerHealthCommands } from './health';
 import { registerTreeCommands, registerWorkbenchCommands } from './misc';
+import { registerRedisKeyCommands } from './redis-keys';
 import { registerSessionCommands } from './session';
 import { registerWizardCommands } from './wizard';
 
@@ -20,6 +22,8 @@ export function registerCommands(explorer: Explorer): vscode.Disposable[] {
     ...registerDatabaseCommands(explorer),
     ...registerConnectionStringCommands(explorer),
     ...registerHealthCommands(explorer),
+    ...registerRedisKeyCommands(explorer),
+    ...registerCatalogCommands(explorer),
     ...registerWorkbenchCommands(explorer),
   ];
 }

@@ -148,8 +148,9 @@ async function startRedisProcessOnce(extraConfig: string[], options: { password:
   };
 }
 
-export async function startRedis(options: { password?: string; port?: number } = {}): Promise<RedisService> {
-  return startRedisProcess([], { password: options.password ?? randomPassword('redis'), port: options.port });
+/** `debug: true` allows DEBUG from loopback (DEBUG POPULATE fills a million keys in a second). */
+export async function startRedis(options: { password?: string; port?: number; debug?: boolean } = {}): Promise<RedisService> {
+  return startRedisProcess(options.debug ? ['enable-debug-command local'] : [], { password: options.password ?? randomPassword('redis'), port: options.port });
 }
 
 /** A cluster of `masters` master nodes (no replicas), created with `redis-cli --cluster create`. */
