@@ -5,6 +5,7 @@ import type { EngineSettings } from '../settings';
 import { countMatching, deleteKeys, deleteMatching, type MatchParams } from './bulk';
 import { createRedisClient, pinRedisHosts, redisPreflight, type RedisClient, type RedisReach } from './connect';
 import type { RedisContext } from './context';
+import { EngineError } from '../errors';
 import { redisError } from './errors';
 import { getKey, serverInfo } from './info';
 import { readJson, type ReadJsonParams } from './json';
@@ -96,7 +97,11 @@ export async function connectRedisEngine(connection: RedisConnection, settings: 
     await client.connect();
   } catch (error) {
     client.disconnect();
-    throw redisError(cause ?? error);
+    const failure = redisError(cause ?? error);
+    // A time-out before the connection was ready (AUTH, SELECT or the ready check unanswered: a server
+    // that accepts connections and stays silent) is a failure to connect, which the breaker counts.
+    if (failure.code === 'timeout' && !failure.connecting) throw new EngineError('timeout', `${failure.message.replace(/\.$/, '')} while connecting`, undefined, true);
+    throw failure;
   } finally {
     client.off('error', remember);
   }
