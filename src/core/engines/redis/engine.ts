@@ -3,8 +3,9 @@ import type { RedisConnection } from '../../connection-strings';
 import type { OperationContext } from '../operations';
 import type { EngineSettings } from '../settings';
 import { countMatching, deleteKeys, deleteMatching, type MatchParams } from './bulk';
-import { createRedisClient, type RedisClient } from './connect';
+import { createRedisClient, pinRedisHosts, redisPreflight, type RedisClient, type RedisReach } from './connect';
 import type { RedisContext } from './context';
+import { EngineError } from '../errors';
 import { redisError } from './errors';
 import { getKey, serverInfo } from './info';
 import { readJson, type ReadJsonParams } from './json';
@@ -93,8 +94,10 @@ export class RedisEngine {
  * rejects connect() with a bare "Connection is closed." and reports the cause as an 'error' event,
  * so that first error is what the caller sees (passwords masked by describeDriverError).
  */
-export async function connectRedisEngine(connection: RedisConnection, settings: EngineSettings, options: RedisEngineOptions & { connectionName?: string } = {}): Promise<RedisEngine> {
-  const client = createRedisClient(connection, settings, { connectionName: options.connectionName });
+export async function connectRedisEngine(connection: RedisConnection, settings: EngineSettings, options: RedisEngineOptions & { connectionName?: string } & RedisReach = {}): Promise<RedisEngine> {
+  const addresses = options.addresses ?? (await pinRedisHosts(connection, options.guard));
+  await redisPreflight(connection, settings.redisConnectTimeoutMs, addresses);
+  const client = createRedisClient(connection, settings, { connectionName: options.connectionName, tls: options.tls, credentials: options.credentials, guard: options.guard, addresses });
   let cause: unknown;
   const remember = (error: unknown) => (cause ??= error);
   client.on('error', remember);
@@ -102,7 +105,11 @@ export async function connectRedisEngine(connection: RedisConnection, settings: 
     await client.connect();
   } catch (error) {
     client.disconnect();
-    throw redisError(cause ?? error);
+    const failure = redisError(cause ?? error);
+    // A time-out before the connection was ready (AUTH, SELECT or the ready check unanswered: a server
+    // that accepts connections and stays silent) is a failure to connect, which the breaker counts.
+    if (failure.code === 'timeout' && !failure.connecting) throw new EngineError('timeout', `${failure.message.replace(/\.$/, '')} while connecting`, undefined, true);
+    throw failure;
   } finally {
     client.off('error', remember);
   }
