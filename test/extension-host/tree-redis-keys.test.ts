@@ -131,8 +131,8 @@ describe('Redis keys in the tree: Filter Keys, scans that always report, key com
     const again = await filtered(db, 'ключ*');
     assert.equal(prompts.questions[0]!.value, 'user:4711*');
     assert.deepEqual(listed(again).map((r) => r.label), ['ключ:1']);
-    const none = await filtered(db, `it's "quoted" [x*`);
-    assert.deepEqual(none.map((r) => [r.node.kind, r.label]), [['message', `No keys match it's "quoted" [x*`]]);
+    const none = await filtered(db, `it's "quoted" \\[x*`);
+    assert.deepEqual(none.map((r) => [r.node.kind, r.label]), [['message', `No keys match it's "quoted" \\[x*`]]);
     assert.equal(none[0]!.item.command?.command, C.clearFilter, 'the empty result offers to clear the filter');
 
     await run(C.clearFilter, db);
@@ -141,13 +141,17 @@ describe('Redis keys in the tree: Filter Keys, scans that always report, key com
     assert.ok((await rows(tree, db)).some((r) => r.label === 'user'), 'the namespaces are back');
   });
 
-  it('refuses patterns it cannot run (line breaks, over 16 K), and an empty one clears the filter', async () => {
+  it('refuses patterns it cannot run (line breaks, over 16 K, an unclosed [), and an empty one clears the filter', async () => {
     const db = await database(names.main);
-    prompts.answer(input('user:*\r'), input('x'.repeat(17_000)), input('needle:*'));
+    prompts.answer(input('user:*\r'), input('x'.repeat(17_000)), input(`it's "quoted" [x*`), input('needle:*'));
     await run(C.filterKeys, db);
     assert.deepEqual(
       prompts.questions[0]!.rejected.map((r) => r.message),
-      ['A pattern is one line: use ? to match a line break inside a key name.', 'A pattern is at most 16,384 characters.'],
+      [
+        'A pattern is one line: use ? to match a line break inside a key name.',
+        'A pattern is at most 16,384 characters.',
+        'Not a pattern Redis can match as meant: the pattern has a "[" at position 15 without its closing "]" (escape it as "\\[" to match a bracket).',
+      ],
     );
     assert.deepEqual(listed(await rows(tree, db)).map((r) => r.label), ['needle:1']);
     prompts.answer(input(''));

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { KeyInfo, RedisText } from '../../core/engines/redis';
+import { globProblem } from '../../core/engines/redis/glob';
 import { refName, refType } from '../access/database-ref';
 import { runOperation } from '../access/operations';
 import type { Explorer } from '../explorer';
@@ -38,6 +39,9 @@ export function patternProblem(pattern: string, fixed: string): string | undefin
   if (pattern.length > MAX_PATTERN) return `A pattern is at most ${count(MAX_PATTERN)} characters.`;
   if (pattern !== '' && !pattern.startsWith(fixed)) return `Start the pattern with ${fixed} to stay in this namespace (filter the database to search every key).`;
   if (/[\r\n]/.test(pattern)) return 'A pattern is one line: use ? to match a line break inside a key name.';
+  // The engine's own check, asked here so the box says it before anything is scanned.
+  const glob = globProblem(pattern);
+  if (glob) return `Not a pattern Redis can match as meant: ${glob}.`;
   return undefined;
 }
 
