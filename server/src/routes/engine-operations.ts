@@ -31,6 +31,7 @@ const ResultSchema = z.record(z.string(), z.unknown()).openapi({ description: "T
 export function registerEngineOperationRoutes(app: OpenAPIHono<AppEnv>, deps: EngineOperationDeps): void {
   for (const [engine, table] of Object.entries(deps.tables) as [EngineType, OperationTable<never>][]) {
     for (const [name, operation] of Object.entries(table)) {
+      if (operation.stream) continue; // served as a streamed response by engine-streams.ts
       app.openapi(
         createRoute({
           method: 'post',
