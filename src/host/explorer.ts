@@ -11,7 +11,11 @@ import { PlatformSession } from './platform/session';
 import { vscodePrompts, type Prompts } from './prompts';
 import { SecretVault } from './secrets';
 import { LocalTree, PlatformTree } from './tree/explorer-tree';
+import { SqlEditor } from './postgres/sql-editor';
+import { tableInspector } from './postgres/table-inspector';
+import type { InspectorDefinition } from './webviews/inspector';
 import { InspectorPanels } from './webviews/panels';
+import type { TableTarget } from '../webviews/protocol/pg-table';
 
 /**
  * The extension's one long-lived object: built in `activate`, it owns every disposable and hands
@@ -32,6 +36,9 @@ export class Explorer extends DisposableStore {
   readonly healthPanel: HealthReportPanel;
   /** Every inspector panel (key browser, document browser, table inspector): one per (inspector, database). */
   readonly inspectors: InspectorPanels;
+  /** The PostgreSQL table inspector (one panel per database) and the SQL editor with its results panels. */
+  readonly tableInspector: InspectorDefinition<TableTarget>;
+  readonly sql: SqlEditor;
   /** How commands ask questions; the extension-host tests swap in scripted answers. */
   prompts: Prompts = vscodePrompts;
   /** Milliseconds spent in the constructor, i.e. in `activate`. */
@@ -65,6 +72,9 @@ export class Explorer extends DisposableStore {
         prompts: () => this.prompts,
       }),
     );
+    this.sql = this.register(new SqlEditor(this));
+    this.tableInspector = tableInspector(async (ref, sql) => void (await this.sql.documents.open(ref, sql)));
+    this.inspectors.registerInspector(this.tableInspector);
     for (const disposable of registerCommands(this)) this.register(disposable);
     // Switching platforms or signing out closes the direct connections of the previous one; a new
     // connection mode makes every database choose its path again.

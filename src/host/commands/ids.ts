@@ -20,6 +20,15 @@ export const CommandIds = {
   showLog: 'ogelbase.showLog',
   loadMore: 'ogelbase.tree.loadMore',
   retry: 'ogelbase.tree.retry',
+  openTable: 'ogelbase.postgres.openTable',
+  exportTable: 'ogelbase.postgres.exportTable',
+  newQuery: 'ogelbase.postgres.newQuery',
+  runSql: 'ogelbase.postgres.run',
+  explain: 'ogelbase.postgres.explain',
+  explainAnalyze: 'ogelbase.postgres.explainAnalyze',
+  cancelQuery: 'ogelbase.postgres.cancel',
+  changeDatabase: 'ogelbase.postgres.changeDatabase',
+  queryHistory: 'ogelbase.postgres.history',
 } as const;
 
 export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];

@@ -4,6 +4,7 @@ import { registerConnectionStringCommands } from './connection-string';
 import { registerDatabaseCommands } from './databases';
 import { registerHealthCommands } from './health';
 import { registerTreeCommands, registerWorkbenchCommands } from './misc';
+import { registerPostgresCommands } from './postgres';
 import { registerSessionCommands } from './session';
 import { registerWizardCommands } from './wizard';
 
@@ -21,5 +22,6 @@ export function registerCommands(explorer: Explorer): vscode.Disposable[] {
     ...registerConnectionStringCommands(explorer),
     ...registerHealthCommands(explorer),
     ...registerWorkbenchCommands(explorer),
+    ...registerPostgresCommands(explorer),
   ];
 }

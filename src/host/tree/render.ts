@@ -59,6 +59,7 @@ export function renderNode(node: ExplorerNode, context: RenderContext): vscode.T
       item.description = look.description;
       item.iconPath = codicon(look.icon);
       item.tooltip = look.tooltip;
+      if (look.command) item.command = look.command;
       return finish(item, node, `${look.context}${refReadOnly(node.ref) ? '.readonly' : ''}`);
     }
     case 'loadMore': {
