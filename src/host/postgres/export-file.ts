@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import type { DatabaseAccess } from '../access/database-access';
 import { refName, type DatabaseRef } from '../access/database-ref';
 import type { Log } from '../log';
+import { RecordCounter } from './record-counter';
 
 export interface ExportRequest {
   /** A query, or a relation. */
@@ -15,30 +16,6 @@ export interface ExportRequest {
   suggestedName: string;
   /** Rows expected (a table's estimate), for the progress bar; null when unknown. */
   expectedRows: number | null;
-}
-
-/** Counts records in a stream of CSV or JSON text as it passes (quotes tracked across chunks), for progress. */
-export class RecordCounter {
-  records = 0;
-  bytes = 0;
-  private quoted = false;
-  private readonly decoder = new TextDecoder();
-  constructor(private readonly format: 'csv' | 'json') {}
-
-  add(chunk: string | Uint8Array): void {
-    const text = typeof chunk === 'string' ? chunk : this.decoder.decode(chunk, { stream: true });
-    this.bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength;
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (this.format === 'csv' && c === 34) this.quoted = !this.quoted;
-      else if (c === 10 && !this.quoted) this.records++;
-    }
-  }
-
-  /** Data rows so far: CSV less its header line, JSON less the line of the closing bracket. */
-  get rows(): number {
-    return Math.max(0, this.records - 1);
-  }
 }
 
 function write(stream: WriteStream, chunk: string | Uint8Array): Promise<void> {

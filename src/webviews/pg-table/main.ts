@@ -192,9 +192,12 @@ async function main(): Promise<void> {
     if (!cell) return;
     const index = Array.prototype.indexOf.call(cell.parentElement!.children, cell) - 1;
     if (index >= 0) activeColumn = index;
+    const rowIndex = Number((cell.parentElement as HTMLElement).dataset.index);
     const fk = target.closest('button.fk') as HTMLElement | null;
-    if (fk) followForeignKey(Number((cell.parentElement as HTMLElement).dataset.index), fk.dataset.column!);
+    if (fk) return followForeignKey(rowIndex, fk.dataset.column!);
     list?.refresh();
+    // The grid's own click handler ran first (focus, selection): now the clicked column is known.
+    if (!event.shiftKey && !event.ctrlKey && !event.metaKey) showCell(rowIndex);
   }
 
   function followForeignKey(rowIndex: number, column: string): void {
