@@ -56,7 +56,7 @@ describe('SQL editor helpers', () => {
     const scan: PlanNode = { 'Node Type': 'Seq Scan', 'Relation Name': 'items', Alias: 'i', 'Startup Cost': 0, 'Total Cost': 20, 'Plan Rows': 1000, 'Plan Width': 8, 'Actual Startup Time': 0.01, 'Actual Total Time': 1.5, 'Actual Rows': 1000, 'Actual Loops': 1, Filter: '(id > 1)' };
     const root: PlanNode = { 'Node Type': 'Aggregate', Strategy: 'Hashed', 'Startup Cost': 25, 'Total Cost': 30, 'Plan Rows': 10, 'Plan Width': 16, 'Actual Startup Time': 2, 'Actual Total Time': 2.5, 'Actual Rows': 10, 'Actual Loops': 1, Plans: [scan] };
     const text = planText({ Plan: root, 'Execution Time': 2.6 });
-    assert.match(text, /^HashAggregate {2}\(cost=25\.00\.\.30\.00 rows=10 width=16\) \(actual time=2\.000\.\.2\.500 rows=10 loops=1\)\n {2}->  Seq Scan on items i/);
+    assert.match(text, /^HashAggregate {2}\(cost=25\.00\.\.30\.00 rows=10 width=16\) \(actual time=2\.000\.\.2\.500 rows=10 loops=1\)\n {2}-> {2}Seq Scan on items i/);
     assert.match(text, /Filter: \(id > 1\)\nExecution Time: 2\.600 ms$/);
     assert.equal(exclusive(root).time, 1);
     assert.equal(exclusive(root).cost, 10);

@@ -50,6 +50,7 @@ export class SidePanel {
   setRelation(description: Description): void {
     this.description = description;
     this.details = undefined;
+    if (this.tab === 'value') setContent(this.body, h('p', { className: 'muted', text: 'Click a cell to see its whole value (and edit it).' }));
     void this.render();
   }
 
