@@ -17,7 +17,7 @@ import { PlatformClient } from '../../src/core/api/client';
 import { startPlatform, type PlatformService } from '../support/platform';
 import { createTestDatabase, type TestDatabase } from '../support/services/postgres';
 import { waitForWorkbenchUi } from '../support/vscode/browser';
-import { notification, runCommand, showOgelBase, waitForText, withWorkbench } from '../support/vscode/workbench';
+import { notification, runCommand, waitForText, withWorkbench } from '../support/vscode/workbench';
 
 const HOSTILE = '<img src=x onerror=alert(1)>';
 const webview = (page: Page): FrameLocator => page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
@@ -26,10 +26,8 @@ async function expand(view: Locator, row: string | RegExp, child: string | RegEx
   const item = view.getByRole('treeitem', { name: row }).first();
   await item.click({ timeout: 30_000 });
   const target = view.getByRole('treeitem', { name: child }).first();
-  if (!(await target.isVisible().catch(() => false))) {
-    // Rows that open something on click expand with the keyboard (or their twistie).
-    await item.press('ArrowRight');
-  }
+  // Rows that open something on click (tables) expand with the keyboard (or their twistie).
+  if (!(await target.waitFor({ timeout: 3000 }).then(() => true, () => false))) await item.press('ArrowRight');
   await target.waitFor({ timeout: 30_000 });
 }
 
@@ -100,10 +98,17 @@ describe('the PostgreSQL table inspector and SQL editor (code-server in Chromium
     await runCommand(workbench().page, 'Preferences: Toggle between Light/Dark Themes');
     await workbench().page.waitForTimeout(1000);
   };
+  /** Shows the OgelBase side bar, clicking its activity item only when the Platform view is not showing (a click on a shown one hides it). */
+  const ensureSidebar = async () => {
+    const pane = sidebar().locator('.pane-header', { hasText: 'Platform' }).first();
+    if (await pane.isVisible().catch(() => false)) return;
+    await workbench().page.getByRole('tab', { name: /^OgelBase/ }).click();
+    await pane.waitFor({ timeout: 30_000 });
+  };
   /** Expands the tree down a path of rows (each only when its child is not showing yet). */
   const reveal = async (...path: RegExp[]) => {
     const view = sidebar();
-    await showOgelBase(workbench().page);
+    await ensureSidebar();
     for (let i = 0; i + 1 < path.length; i++) {
       if (!(await view.getByRole('treeitem', { name: path[i + 1] }).first().isVisible().catch(() => false))) await expand(view, path[i]!, path[i + 1]!);
     }
@@ -116,7 +121,7 @@ describe('the PostgreSQL table inspector and SQL editor (code-server in Chromium
 
   it('signs in and opens a table from the tree: types and key markers, NULL apart from the empty string, bytea as hex', async () => {
     const { page, screenshot } = workbench();
-    await showOgelBase(page);
+    await ensureSidebar();
     await runCommand(page, 'OgelBase: Sign In');
     await page.locator('.quick-input-list .monaco-list-row', { hasText: platform.url }).first().click({ timeout: 15_000 });
     await page.locator('.quick-input-widget input[type="password"]').fill(platform.token);
