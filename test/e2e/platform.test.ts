@@ -18,7 +18,7 @@ async function expand(view: Locator, row: string | RegExp, child: string | RegEx
   await item.click({ timeout: 30_000 });
   const target = view.getByRole('treeitem', { name: child }).first();
   // A row that opens something when clicked (a table opens the table inspector) expands with the keyboard.
-  if (!(await target.waitFor({ timeout: 3000 }).then(() => true, () => false))) await item.press('ArrowRight');
+  if (!(await target.waitFor({ timeout: 3000 }).then(() => true, () => false))) await item.locator('.monaco-tl-twistie').click();
   await target.waitFor({ timeout: 30_000 });
 }
 

@@ -27,7 +27,7 @@ async function expand(view: Locator, row: string | RegExp, child: string | RegEx
   await item.click({ timeout: 30_000 });
   const target = view.getByRole('treeitem', { name: child }).first();
   // Rows that open something on click (tables) expand with the keyboard (or their twistie).
-  if (!(await target.waitFor({ timeout: 3000 }).then(() => true, () => false))) await item.press('ArrowRight');
+  if (!(await target.waitFor({ timeout: 3000 }).then(() => true, () => false))) await item.locator('.monaco-tl-twistie').click();
   await target.waitFor({ timeout: 30_000 });
 }
 
