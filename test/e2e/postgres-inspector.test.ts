@@ -312,14 +312,17 @@ describe('the PostgreSQL table inspector and SQL editor (code-server in Chromium
     await editor.locator('.codelens-decoration a', { hasText: 'Explain' }).first().click();
     await results.getByRole('tree', { name: 'Query plan' }).waitFor({ timeout: 60_000 });
     assert.ok((await results.locator('.plan-node.hot').count()) >= 1, 'the costliest nodes are marked');
-    await results.locator('.plan [role="tab"][data-tab="text"]').click();
-    await waitForText(results.locator('pre[aria-label="Plan text"]'), /Hash Join|Seq Scan|HashAggregate/);
-    await results.locator('.plan [role="tab"][data-tab="tree"]').click();
     await page.mouse.move(5, 400);
     await screenshot('sql-plan-light');
     await toggleTheme();
     await screenshot('sql-plan-dark');
     await toggleTheme();
+    await results.locator('.plan [role="tab"][data-tab="text"]').click();
+    const planText = results.locator('pre[aria-label="Plan text"]');
+    await planText.waitFor({ timeout: 30_000 });
+    for (let i = 0; i < 100 && !/Hash Join|Seq Scan|HashAggregate/.test((await planText.textContent()) ?? ''); i++) await page.waitForTimeout(200);
+    assert.match((await planText.textContent()) ?? '', /Hash Join|Seq Scan|HashAggregate/);
+    await results.locator('.plan [role="tab"][data-tab="tree"]').click();
   });
 
   it('cancels a running query on the server: the backend leaves pg_stat_activity', async () => {
@@ -353,13 +356,17 @@ describe('the PostgreSQL table inspector and SQL editor (code-server in Chromium
     await input.waitFor({ timeout: 30_000 });
     await input.fill(target);
     await page.keyboard.press('Enter');
-    await notification(page, /Exported 999 rows/).waitFor({ timeout: 60_000 });
-    const lines = readFileSync(target, 'utf8').split('\r\n');
+    const done = notification(page, /Exported 999 rows/);
+    await done.waitFor({ timeout: 60_000 });
+    // The file as the notification names it (relative to the workspace folder).
+    const named = /to (.+?) in [\d.]+ s/.exec((await done.innerText()).replace(/\u00a0/g, ' '))?.[1];
+    const file = named ? (named.startsWith('/') ? named : join(workspace, named)) : target;
+    const lines = readFileSync(file, 'utf8').split('\r\n');
     assert.equal(lines[0], 'id,name,note');
     assert.equal(lines[1], '1,item 1,""');
     assert.equal(lines[3], '3,item 3,');
     assert.equal(lines.length, 1001);
-    assert.equal(existsSync(`${target}.part`), false);
+    assert.equal(existsSync(`${file}.part`), false);
   });
 
   it('shows a read-only refusal from the platform as a clear error', async () => {

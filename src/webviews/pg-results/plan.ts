@@ -1,5 +1,5 @@
 import type { PlanResult } from '../protocol/pg-results';
-import { exclusive, nodeTitle, type PlanNode } from '../pg-shared/plan-text';
+import { exclusive, nodeTitle, planText, type PlanNode } from '../pg-shared/plan-text';
 import { tabs } from '../pg-shared/ui';
 import { h, setContent } from '../shared/dom';
 
@@ -44,7 +44,7 @@ export function planView(plan: PlanResult): HTMLElement {
   const times = [root['Planning Time'] !== undefined ? `planning ${root['Planning Time'].toFixed(3)} ms` : null, root['Execution Time'] !== undefined ? `execution ${root['Execution Time'].toFixed(3)} ms` : null].filter(Boolean).join(' · ');
   const views: Record<string, () => Node> = {
     tree: () => h('div', {}, h('p', { className: 'muted', text: `${plan.analyzed ? 'EXPLAIN ANALYZE (ran, then rolled back)' : 'EXPLAIN (estimates; nothing ran)'}${times ? ` · ${times}` : ''}` }), h('ul', { className: 'plan-tree', attrs: { role: 'tree', 'aria-label': 'Query plan' } }, node(root.Plan))),
-    text: () => h('pre', { className: 'value mono', attrs: { 'aria-label': 'Plan text' }, text: plan.text }),
+    text: () => h('pre', { className: 'value mono', attrs: { 'aria-label': 'Plan text' }, text: plan.text || planText(root) }),
     json: () => h('pre', { className: 'value mono', attrs: { 'aria-label': 'Plan JSON' }, text: JSON.stringify(plan.json, null, 2) }),
   };
   const bar = tabs('Plan views', [['tree', 'Plan'], ['text', 'Text'], ['json', 'JSON']], 'tree', (id) => setContent(body, views[id]!()));
