@@ -7,7 +7,8 @@ import type { AppEnv } from '../env';
 import { badRequest } from '../errors';
 import { DatabaseIdParam } from '../schemas/databases';
 import { errorResponses, json } from '../schemas/common';
-import type { EngineOperationDeps } from './engine-operations';
+import { sqlFingerprint, type EngineOperationDeps } from './engine-operations';
+import { planOperation, runsCallerSql } from '../services/operation-policy';
 
 const StreamSchema = z.string().openapi({ description: 'The output, sent as it is produced (chunked); see the operation' });
 const FailureSchema = z.record(z.string(), z.unknown());
@@ -76,9 +77,9 @@ export class OutputStream {
  * The streaming entries of the engines' operation tables (`stream` set, e.g. PostgreSQL
  * `exportRows`) as `POST /api/platform/databases/{id}/<engine>/<operation>`, answered with the
  * output itself, chunk by chunk, instead of a JSON result. Same authentication, tenancy and role
- * rules as the JSON operation routes: the caller must be a member of the database's organization,
- * writes need a writer role and a writable database, and SQL from a read_only member or on a
- * read-only database runs in a read-only transaction. Errors found before the first chunk (bad
+ * rules as the JSON operation routes (planOperation): the caller must be a member of the database's
+ * organization, read_only members and read-only databases run as the read-only login (their own SQL
+ * is refused without one) in a read-only transaction, and an exported query is audited. Errors found before the first chunk (bad
  * SQL, no such table, a refused role) answer with the usual error envelope and status; a failure
  * after streaming began ends the response abruptly (the client sees an incomplete transfer) and is
  * logged with the request id. Closing the connection cancels the statement on the database.
@@ -109,15 +110,21 @@ export function registerEngineStreamRoutes(app: OpenAPIHono<AppEnv>, deps: Omit<
           const params = c.req.valid('json') as Record<string, unknown>;
           const { row, role } = await deps.service.access(principal, id);
           if (row.type !== engine) throw badRequest(`database ${row.name} is a ${row.type} database, not ${engine}`);
-          // Streams only read (a write entry is refused by the table's test); SQL runs read-only as on the JSON routes.
-          if ('readOnly' in ((operation.params as z.ZodObject).shape ?? {}) && (role === 'read_only' || row.readOnly)) params.readOnly = true;
+          // The same decision as the JSON routes: which login, read-only or not, and read_only members'
+          // own SQL only through the database's read-only login.
+          const plan = planOperation(engine, name, operation.kind, role, row, params);
+          if ('readOnly' in ((operation.params as z.ZodObject).shape ?? {}) && plan.readOnly) params.readOnly = true;
+          // An export of the caller's own query is audited like `query`: fingerprint, never the text.
+          if (engine === 'postgres' && runsCallerSql(name, params)) {
+            await deps.service.recordOperation(principal, row, `postgres.${name}`, { ...sqlFingerprint(String(params.sql)), role, login: plan.variant, readOnly: plan.readOnly });
+          }
 
           const abort = new AbortController();
           const signal = c.req.raw.signal;
           signal.addEventListener('abort', () => abort.abort(), { once: true });
           const output = new OutputStream(() => abort.abort());
           const started = performance.now();
-          const target = { id: row.id, name: row.name, type: row.type, connectionString: deps.service.unseal(row), readOnly: row.readOnly };
+          const target = deps.service.secrets.target(row, plan.variant, plan.readOnly);
           const done = deps.manager.use(target, (instance) => operation.run(instance, params, { signal: abort.signal, write: output.write }));
           const log = c.get('log');
           done.then(
