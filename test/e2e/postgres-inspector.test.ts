@@ -53,8 +53,9 @@ describe('the PostgreSQL table inspector and SQL editor (code-server in Chromium
       CREATE TABLE nokey (x int, y text);
       INSERT INTO nokey VALUES (1, 'one'), (2, 'two');
       CREATE SCHEMA "Sp ace";
-      CREATE TABLE "Sp ace"."Wéird ""T"" name" ("id ü" int PRIMARY KEY, "${HOSTILE}" text);
-      INSERT INTO "Sp ace"."Wéird ""T"" name" VALUES (1, '${HOSTILE}'), (2, '<script>document.title="pwned"</script>');
+      CREATE TABLE "Sp ace"."Wéird ""T"" name" ("id ü" int PRIMARY KEY, "${HOSTILE}" text, raw bytea);
+      INSERT INTO "Sp ace"."Wéird ""T"" name" VALUES (1, '${HOSTILE}', decode('3c7363726970743e00ff0d', 'hex')), (2, '<script>document.title="pwned"</script>', NULL),
+        (3, E'line1\\rline2', NULL), (4, 'ü 😀 ' || chr(8238) || 'evil', NULL), (5, repeat('x', 200000), NULL);
       ANALYZE;
     `);
     platform = await startPlatform({ databaseUrl: process.env.OGELBASE_TEST_PG_URL });
@@ -258,8 +259,37 @@ describe('the PostgreSQL table inspector and SQL editor (code-server in Chromium
     await waitForText(grid().locator('.vlist-header'), new RegExp(HOSTILE.replace(/[()]/g, '\\$&')));
     assert.equal(await cellText(0, 1).innerText(), HOSTILE);
     assert.equal(await cellText(1, 1).innerText(), '<script>document.title="pwned"</script>');
+    assert.equal(await cellText(0, 2).textContent(), '\\x3c7363726970743e00ff0d', 'bytea as hex, never decoded');
+    assert.equal(await cellText(2, 1).textContent(), 'line1\rline2', 'a carriage return is kept as a character');
+    assert.equal(await cellText(3, 1).textContent(), 'ü 😀 \u202eevil');
+    assert.match((await cellText(4, 1).textContent()) ?? '', /^x{500}… \(195 KiB\)$/, 'huge text: cut in the cell, with its size');
+    await cellText(4, 1).click();
+    await waitForText(frame.locator('.side'), /over 64 KiB: it is shown cut, and cannot be edited here/);
+    assert.equal(await frame.getByRole('textbox', { name: /New value of/ }).count(), 0, 'a cut value offers no editor');
     assert.equal(await frame.locator('img').count(), 0, 'no element was made from a value');
     assert.equal(await frame.locator('script', { hasText: 'pwned' }).count(), 0, 'no script was made from a value');
+    assert.notEqual(await page.title(), 'pwned');
+  });
+
+  it('a read-only database shows no write controls in the table inspector, and says why', async () => {
+    const { page } = workbench();
+    await closeAll();
+    await ensureSidebar();
+    // Fold inspect-db away so the rows below are those of inspect-ro.
+    const writable = sidebar().getByRole('treeitem', { name: /^inspect-db/ }).first();
+    if ((await writable.getAttribute('aria-expanded')) === 'true') await writable.locator('.monaco-tl-twistie').click();
+    await reveal(/Demo Organization/, /Demo Project/, /^inspect-ro/, /^public/, /^items/);
+    await sidebar().getByRole('treeitem', { name: /^items/ }).first().click();
+    const frame = webview(page);
+    await waitForText(frame.locator('.title'), /public\.items/, 60_000);
+    await waitForText(frame.locator('.banner'), /read-only for you/, 60_000);
+    await waitForText(position(), /Rows 1–200/);
+    for (const name of ['Add Row', 'Delete Rows']) assert.equal(await frame.getByRole('button', { name }).isVisible(), false, `${name} is hidden`);
+    await cellText(0, 1).click();
+    await waitForText(frame.locator('.side'), /read-only for you/);
+    assert.equal(await frame.getByRole('textbox', { name: 'New value of name' }).count(), 0, 'no editor');
+    assert.equal(await frame.getByRole('button', { name: 'Save' }).count(), 0, 'no Save');
+    await closeAll();
   });
 
   it('New Query opens a SQL document bound to the database; Ctrl+Enter runs the statement under the cursor, then a selection of several', async () => {

@@ -1,68 +1,19 @@
 import type { Cell, Column as PgColumn } from '../../core/engines/postgres/values';
-import { base64ToBytes, formatBytes } from '../shared/bytes';
+import { isBytes, isNumericColumn, oneLine } from './cell-text';
 import { h } from '../shared/dom';
 import type { Column } from '../shared/virtual-list';
 
 /*
- * How PostgreSQL values (the engine's JSON encoding, values.ts) look in a grid cell and in the
- * value panel. Everything is text: a value `<img src=x onerror=…>` shows those characters.
+ * How PostgreSQL values look in a grid cell (their text: cell-text.ts). Everything is text: a value
+ * `<img src=x onerror=…>` shows those characters.
  */
-
-const JSON_TYPES = new Set([114, 3802]);
-const NUMERIC = new Set([20, 21, 23, 26, 700, 701, 790, 1700]);
-
-type Marker = { $bytes?: string; $text?: string; truncated?: boolean; size?: number };
-const isMarker = (v: unknown, key: '$bytes' | '$text'): v is Marker => typeof v === 'object' && v !== null && !Array.isArray(v) && key in v;
-
-export const isJsonColumn = (c: PgColumn) => JSON_TYPES.has(c.typeOid);
-export const isNumericColumn = (c: PgColumn) => NUMERIC.has(c.typeOid);
-
-/** `{1, NULL, "a b"}`: an array in PostgreSQL's own notation, readable. */
-function arrayText(items: Cell[]): string {
-  return `{${items.map((v) => (v === null ? 'NULL' : Array.isArray(v) ? arrayText(v) : typeof v === 'string' ? (/[\s,{}"\\]/.test(v) || v === '' ? JSON.stringify(v) : v) : oneLine(v))).join(', ')}}`;
-}
-
-function hexPreview(bytes: Uint8Array, max: number): string {
-  let out = '\\x';
-  for (let i = 0; i < Math.min(bytes.length, max); i++) out += bytes[i]!.toString(16).padStart(2, '0');
-  return bytes.length > max ? `${out}…` : out;
-}
-
-/** The value as one line of text for a cell (long text is cut by CSS; the value panel shows all of it). */
-export function oneLine(value: Cell): string {
-  if (value === null) return 'NULL';
-  if (typeof value === 'string') return value.length > 500 ? `${value.slice(0, 500)}…` : value;
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  if (Array.isArray(value)) return arrayText(value);
-  if (isMarker(value, '$bytes')) {
-    const bytes = base64ToBytes(value.$bytes!);
-    return `${hexPreview(bytes, 32)}${value.truncated ? ` (${formatBytes(value.size ?? 0)})` : ''}`;
-  }
-  if (isMarker(value, '$text')) return `${value.$text!.slice(0, 500)}… (${formatBytes(value.size ?? 0)})`;
-  const json = JSON.stringify(value);
-  return json.length > 500 ? `${json.slice(0, 500)}…` : json;
-}
-
-/** The whole value as text for the value panel and for editing: JSON pretty-printed, bytea in hex. */
-export function fullText(value: Cell, column: PgColumn): string {
-  if (value === null) return '';
-  if (isJsonColumn(column) && !isMarker(value, '$text')) return JSON.stringify(value, null, 2);
-  if (isMarker(value, '$bytes')) return hexPreview(base64ToBytes(value.$bytes!), Number.MAX_SAFE_INTEGER);
-  if (isMarker(value, '$text')) return value.$text!;
-  if (typeof value === 'string') return value;
-  if (Array.isArray(value)) return arrayText(value);
-  return String(value);
-}
-
-/** Cut for display by the engine (over 64 KiB): shown in part, never written back. */
-export const isCut = (value: Cell) => (isMarker(value, '$bytes') || isMarker(value, '$text')) && (value as Marker).truncated === true;
-export const bytesOf = (value: Cell): Uint8Array | undefined => (isMarker(value, '$bytes') ? base64ToBytes(value.$bytes!) : undefined);
+export * from './cell-text';
 
 /** The cell node: NULL and the empty string look different from each other and from the text "NULL". */
 export function cellNode(value: Cell, extra = ''): HTMLElement {
   if (value === null) return h('span', { className: `value null ${extra}`, text: 'NULL' });
   if (value === '') return h('span', { className: `value empty ${extra}`, text: "''", attrs: { title: 'empty string' } });
-  const kind = typeof value === 'number' || typeof value === 'boolean' ? 'number' : isMarker(value, '$bytes') ? 'bytes' : typeof value === 'object' ? 'structured' : 'text';
+  const kind = typeof value === 'number' || typeof value === 'boolean' ? 'number' : isBytes(value) ? 'bytes' : typeof value === 'object' ? 'structured' : 'text';
   return h('span', { className: `value ${kind} ${extra}`, text: oneLine(value) });
 }
 
