@@ -4,6 +4,6 @@ import { Ready } from '../protocol/pg-table';
 /** The handshake: the database this panel shows, and where it was opened. */
 export async function boot() {
   const client = bootWebview();
-  const { database, init } = await client.request(Ready, {});
-  return { client, database, init };
+  const { database, init, state } = await client.request(Ready, {});
+  return { client, database, init, kept: state };
 }

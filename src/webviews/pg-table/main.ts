@@ -50,9 +50,11 @@ const sanitize = (raw: unknown): View => {
 
 /** The panel: built once the handshake says which database it shows. */
 async function main(): Promise<void> {
-  const { client, database, init } = await boot();
-  const state = new PanelState<View>(sanitize);
-  state.setDatabase(database.persisted);
+  const { client, database, init, kept } = await boot();
+  // With the client, the view also goes to the host, which hands it to the next panel of this database once this one is closed.
+  const state = new PanelState<View>(sanitize, client);
+  const restored = state.restored || kept !== undefined;
+  state.setDatabase(database.persisted, kept);
   const root = document.getElementById('root')!;
   const pageSize = init.pageSize;
 
@@ -345,9 +347,11 @@ async function main(): Promise<void> {
   }
 
   client.on(Navigate, (target) => navigate(target));
-  const start = init.target ?? view.target;
-  if (init.target && !state.restored) void openTable(init.target, { filters: init.target.filters ?? [] });
-  else if (start) void openTable(start, { restore: !init.target, filters: init.target?.filters });
+  // Opened again on the table it showed (after a reload, or closed and clicked again in the tree): as it was left.
+  const last = view.target;
+  const sameTable = !!last && (!init.target || (init.target.schema === last.schema && init.target.name === last.name && !init.target.filters?.length));
+  if (restored && last && sameTable) void openTable(last, { restore: true });
+  else if (init.target) void openTable(init.target, { filters: init.target.filters ?? [] });
   else announce(status, 'Open a table, view or materialized view from the OgelBase explorer.');
 }
 
