@@ -17,7 +17,7 @@ import { PlatformClient } from '../../src/core/api/client';
 import { startPlatform, type PlatformService } from '../support/platform';
 import { createTestDatabase, type TestDatabase } from '../support/services/postgres';
 import { waitForWorkbenchUi } from '../support/vscode/browser';
-import { notification, runCommand, waitForText, withWorkbench } from '../support/vscode/workbench';
+import { notification, runCommand, showOgelBase, waitForText, withWorkbench } from '../support/vscode/workbench';
 
 const HOSTILE = '<img src=x onerror=alert(1)>';
 const webview = (page: Page): FrameLocator => page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
@@ -99,13 +99,8 @@ describe('the PostgreSQL table inspector and SQL editor (code-server in Chromium
     await runCommand(workbench().page, 'Preferences: Toggle between Light/Dark Themes');
     await workbench().page.waitForTimeout(1000);
   };
-  /** Shows the OgelBase side bar, clicking its activity item only when the Platform view is not showing (a click on a shown one hides it). */
-  const ensureSidebar = async () => {
-    const pane = sidebar().locator('.pane-header', { hasText: 'Platform' }).first();
-    if (await pane.isVisible().catch(() => false)) return;
-    await workbench().page.getByRole('tab', { name: /^OgelBase/ }).click();
-    await pane.waitFor({ timeout: 30_000 });
-  };
+  /** Shows the OgelBase side bar (the shared helper clicks its activity item only when that does not hide it). */
+  const ensureSidebar = () => showOgelBase(workbench().page);
   /** Expands the tree down a path of rows (each only when its child is not showing yet). */
   const reveal = async (...path: RegExp[]) => {
     const view = sidebar();
@@ -220,7 +215,7 @@ describe('the PostgreSQL table inspector and SQL editor (code-server in Chromium
     await waitForText(frame.locator('.title'), /public\.items/);
   });
 
-  it('keeps the table, sort, filters and page when the panel is hidden and when the window reloads', async () => {
+  it('keeps the table, sort, filters and page when the window reloads, and when the panel is closed and opened again', async () => {
     const { page } = workbench();
     const frame = webview(page);
     await frame.getByRole('button', { name: 'Next Page' }).click();
@@ -231,6 +226,11 @@ describe('the PostgreSQL table inspector and SQL editor (code-server in Chromium
     await page.waitForTimeout(3000);
     await waitForWorkbenchUi(page, 120_000);
     await webview(page).getByRole('grid').first().waitFor({ timeout: 120_000 });
+    await waitForText(webview(page).locator('.title'), /public\.items/, 60_000);
+    await waitForText(webview(page).locator('.position'), /Rows 201–400/, 60_000);
+    // Closed, then opened again from the same tree row: the same page comes back.
+    await closeAll();
+    await openTableFromTree(/^public/, /^items/);
     await waitForText(webview(page).locator('.title'), /public\.items/, 60_000);
     await waitForText(webview(page).locator('.position'), /Rows 201–400/, 60_000);
   });
