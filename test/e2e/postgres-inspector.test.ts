@@ -64,7 +64,6 @@ describe('the PostgreSQL table inspector and SQL editor (code-server in Chromium
     await client.createDatabase({ projectRef: platform.projectRef, name: 'inspect-ro', type: 'postgres', connectionString: database.url, description: 'read-only', readOnly: true });
     settings['ogelbase.platform.url'] = platform.url;
   });
-  const workbench = withWorkbench('e2e-postgres', { settings });
   after(async function () {
     this.timeout(60_000);
     const page = workbench().page;
@@ -73,6 +72,8 @@ describe('the PostgreSQL table inspector and SQL editor (code-server in Chromium
     await platform?.destroy();
     await database?.drop();
   });
+  // Declared after the suite's own after hook, so that hook still has the page (withWorkbench's forgets it).
+  const workbench = withWorkbench('e2e-postgres', { settings });
 
   const sidebar = () => workbench().page.locator('#workbench\\.parts\\.sidebar');
   const grid = () => webview(workbench().page).getByRole('grid').first();
@@ -339,6 +340,8 @@ describe('the PostgreSQL table inspector and SQL editor (code-server in Chromium
     await waitForText(results.locator('.result-info'), /2,000 rows/, 60_000);
     await page.keyboard.press('Control+A');
     await page.keyboard.type('SELECT c.email, count(*) FROM items i JOIN customers c ON c.id = i.customer_id GROUP BY c.email ORDER BY 2 DESC', { delay: 1 });
+    // The extension host's copy of the document follows the editor asynchronously: let it catch up before the CodeLens runs.
+    await page.waitForTimeout(1500);
     await editor.locator('.codelens-decoration a', { hasText: 'Explain' }).first().click();
     await results.getByRole('tree', { name: 'Query plan' }).waitFor({ timeout: 60_000 });
     assert.ok((await results.locator('.plan-node.hot').count()) >= 1, 'the costliest nodes are marked');

@@ -194,7 +194,10 @@ async function main(): Promise<void> {
     if (!cell) return;
     const index = Array.prototype.indexOf.call(cell.parentElement!.children, cell) - 1;
     if (index >= 0) activeColumn = index;
-    const rowIndex = Number((cell.parentElement as HTMLElement).dataset.index);
+    // aria-rowindex (header = 1, first row = 2), not data-index: the grid's own click handler has
+    // already refreshed the rows, which clears data-index until the next frame (it read as row 0).
+    const rowIndex = Number((cell.parentElement as HTMLElement).getAttribute('aria-rowindex')) - 2;
+    if (!(rowIndex >= 0)) return;
     const fk = target.closest('button.fk') as HTMLElement | null;
     if (fk) return followForeignKey(rowIndex, fk.dataset.column!);
     list?.refresh();
