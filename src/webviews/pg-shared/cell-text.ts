@@ -30,16 +30,26 @@ function hexPreview(bytes: Uint8Array, max: number): string {
 }
 
 /** The value as one line of text for a cell (long text is cut by CSS; the value panel shows all of it). */
+/**
+ * Control characters (line breaks, tabs aside) and the invisible direction marks and overrides
+ * (U+202E would show `evil` as `live`) written as escapes, so a cell shows what the value holds.
+ */
+export const visibleControls = (text: string) =>
+  // eslint-disable-next-line no-control-regex
+  text.replace(/[\u0000-\u0008\u000a-\u001f\u007f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) =>
+    c === '\n' ? '\\n' : c === '\r' ? '\\r' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+
 export function oneLine(value: Cell): string {
   if (value === null) return 'NULL';
-  if (typeof value === 'string') return value.length > 500 ? `${value.slice(0, 500)}…` : value;
+  if (typeof value === 'string') return visibleControls(value.length > 500 ? `${value.slice(0, 500)}…` : value);
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (Array.isArray(value)) return arrayText(value);
   if (isMarker(value, '$bytes')) {
     const bytes = base64ToBytes(value.$bytes!);
     return `${hexPreview(bytes, 32)}${value.truncated ? ` (${formatBytes(value.size ?? 0)})` : ''}`;
   }
-  if (isMarker(value, '$text')) return `${value.$text!.slice(0, 500)}… (${formatBytes(value.size ?? 0)})`;
+  if (isMarker(value, '$text')) return `${visibleControls(value.$text!.slice(0, 500))}… (${formatBytes(value.size ?? 0)})`;
   const json = JSON.stringify(value);
   return json.length > 500 ? `${json.slice(0, 500)}…` : json;
 }
