@@ -19,6 +19,7 @@ import { clientAddress, rateLimit } from './middleware/rate-limit';
 import { requestContext } from './middleware/request-context';
 import { registerDatabaseRoutes } from './routes/databases';
 import { registerEngineOperationRoutes, type EngineOperationDeps } from './routes/engine-operations';
+import { registerEngineStreamRoutes } from './routes/engine-streams';
 import { prometheusText, registerHealthRoutes } from './routes/health';
 import { registerPlatformRoutes } from './routes/platform';
 import { registerSeedEngineRoutes, type SeedEngineRouteDeps } from './routes/seed-engines';
@@ -185,5 +186,6 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   registerDatabaseRoutes(app, deps.databases);
   registerSeedEngineRoutes(app, { organizations: deps.organizations, ...deps.seedEngines });
   registerEngineOperationRoutes(app, { service: deps.databases, ...deps.engineOperations });
+  registerEngineStreamRoutes(app, { service: deps.databases, ...deps.engineOperations });
   return app;
 }

@@ -12,7 +12,11 @@ import { PlatformSession } from './platform/session';
 import { vscodePrompts, type Prompts } from './prompts';
 import { SecretVault } from './secrets';
 import { LocalTree, PlatformTree } from './tree/explorer-tree';
+import { SqlEditor } from './postgres/sql-editor';
+import { tableInspector } from './postgres/table-inspector';
+import type { InspectorDefinition } from './webviews/inspector';
 import { InspectorPanels } from './webviews/panels';
+import type { TableTarget } from '../webviews/protocol/pg-table';
 import { redisKeyBrowser } from './redis/key-browser';
 import type { ExplorerNode } from './tree/nodes';
 
@@ -37,6 +41,9 @@ export class Explorer extends DisposableStore {
   readonly healthPanel: HealthReportPanel;
   /** Every inspector panel (key browser, document browser, table inspector): one per (inspector, database). */
   readonly inspectors: InspectorPanels;
+  /** The PostgreSQL table inspector (one panel per database) and the SQL editor with its results panels. */
+  readonly tableInspector: InspectorDefinition<TableTarget>;
+  readonly sql: SqlEditor;
   /** How commands ask questions; the extension-host tests swap in scripted answers. */
   prompts: Prompts = vscodePrompts;
   /** Milliseconds spent in the constructor, i.e. in `activate`. */
@@ -70,6 +77,9 @@ export class Explorer extends DisposableStore {
         prompts: () => this.prompts,
       }),
     );
+    this.sql = this.register(new SqlEditor(this));
+    this.tableInspector = tableInspector(async (ref, sql) => void (await this.sql.documents.open(ref, sql)));
+    this.inspectors.registerInspector(this.tableInspector);
     this.inspectors.registerInspector(redisKeyBrowser);
     // The database commands are in the palette whenever there is a database to pick.
     const noteLocal = () => void vscode.commands.executeCommand('setContext', ContextKeys.hasLocalConnections, this.local.list().length > 0);

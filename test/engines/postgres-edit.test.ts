@@ -111,9 +111,10 @@ describe('PostgreSQL engine: values and edits', function () {
     const kinds = Object.fromEntries(Object.entries(postgresOperations).map(([name, op]) => [name, op.kind]));
     assert.deepEqual(kinds, {
       serverInfo: 'read', listSchemas: 'read', listRelations: 'read', describeRelation: 'read', rowsPage: 'read', countRows: 'read',
-      query: 'read', explain: 'read', updateCell: 'write', deleteRow: 'write',
+      query: 'read', explain: 'read', updateCell: 'write', deleteRow: 'write', deleteRows: 'write', insertRow: 'write', previewEdit: 'read',
+      relationDetails: 'read', completionCatalog: 'read', exportRows: 'read',
     });
-    assert.deepEqual(postgresOperations.rowsPage.params.parse({ schema: 'public', name: 'people' }), { schema: 'public', name: 'people', pageSize: 100, sort: [], filters: [] });
+    assert.deepEqual(postgresOperations.rowsPage.params.parse({ schema: 'public', name: 'people' }), { schema: 'public', name: 'people', pageSize: 100, fromEnd: false, sort: [], filters: [] });
     const issues = (op: keyof typeof postgresOperations, params: unknown) => postgresOperations[op].params.safeParse(params).error?.issues.map((i) => i.message).join('; ') ?? '';
     assert.match(issues('rowsPage', { schema: 'public', name: 'people', pageSize: 1001 }), /pageSize is at most 1000/);
     assert.match(issues('rowsPage', { schema: 'public', name: 'people', filters: [{ column: 'a', op: 'regex', value: 'x' }] }), /op is one of =, <>.*in/);

@@ -105,13 +105,15 @@ describe('tables and collections: context-menu commands, plurals, the registered
     assert.equal(one[0]!.message, '"Sales"."Order ""Items""": 1 row (the statistics estimated ~1).');
   });
 
-  it('SELECT … LIMIT 100 opens a new SQL document naming every column, quoted where needed', async () => {
+  it('SELECT … LIMIT 100 opens a new SQL document bound to the database, naming every column, quoted where needed', async () => {
     await runCommand(C.selectRows, (await relation('Sales', 'Order "Items"')).node);
     const editor = vscode.window.activeTextEditor;
     assert.ok(editor, 'an editor is open');
     assert.equal(editor.document.languageId, 'sql');
     assert.equal(editor.document.isUntitled, true);
     assert.equal(editor.document.getText(), `-- ${names.postgres}\nSELECT\n  id,\n  "Qty",\n  "select",\n  note\nFROM "Sales"."Order ""Items"""\nLIMIT 100;\n`);
+    // Bound to the table's database, so Run (Ctrl/Cmd+Enter) runs it there without asking.
+    assert.equal(explorer.sql.documents.isBound(editor.document.uri), true);
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 

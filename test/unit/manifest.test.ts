@@ -132,7 +132,10 @@ describe('package.json (the extension manifest)', () => {
     const on = (viewItem: string) => context.filter((e) => whenHolds(e.when ?? 'true', { view: 'ogelbase.explorer', viewItem })).map((e) => e.command);
     assert.deepEqual(new Set(on('redis.key.hash')), new Set([CommandIds.copyKeyName, CommandIds.copyKeyValue, CommandIds.setKeyTtl, CommandIds.deleteKey]));
     assert.deepEqual(new Set(on('redis.key.hash.readonly')), new Set([CommandIds.copyKeyName, CommandIds.copyKeyValue]));
-    assert.deepEqual(new Set(on('postgres.relation.table')), new Set([CommandIds.copyTableName, CommandIds.countRows, CommandIds.selectRows]));
+    const tableMenu = new Set([CommandIds.copyTableName, CommandIds.countRows, CommandIds.selectRows, CommandIds.openTable, CommandIds.exportTable]);
+    assert.deepEqual(new Set(on('postgres.relation.table')), tableMenu);
+    // Reads only: a read-only table row has the same menu.
+    assert.deepEqual(new Set(on('postgres.relation.table.readonly')), tableMenu);
     assert.deepEqual(new Set(on('mongodb.collection.collection')), new Set([CommandIds.copyCollectionName, CommandIds.countDocuments]));
     assert.ok(on('database.redis.writable').includes(CommandIds.filterKeys));
     assert.ok(on('redis.namespace.readonly.filtered').includes(CommandIds.clearFilter));

@@ -21,7 +21,7 @@ export interface EngineOperationDeps {
 }
 
 /** What the audit log keeps of a statement: enough to match it to a text someone holds, nothing of its values. */
-function sqlFingerprint(sql: string) {
+export function sqlFingerprint(sql: string) {
   return { statement: /^\s*(?:--[^\n\r]*[\n\r]|\/\*[\s\S]*?\*\/|\s)*([A-Za-z]+)/.exec(sql)?.[1]?.toUpperCase() ?? '?', chars: sql.length, sha256: createHash('sha256').update(sql).digest('hex').slice(0, 32) };
 }
 
@@ -36,6 +36,7 @@ const ResultSchema = z.record(z.string(), z.unknown()).openapi({ description: "T
 export function registerEngineOperationRoutes(app: OpenAPIHono<AppEnv>, deps: EngineOperationDeps): void {
   for (const [engine, table] of Object.entries(deps.tables) as [EngineType, OperationTable<never>][]) {
     for (const [name, operation] of Object.entries(table)) {
+      if (operation.stream) continue; // served as a streamed response by engine-streams.ts
       app.openapi(
         createRoute({
           method: 'post',

@@ -9,6 +9,11 @@ export const MONGO_SYSTEM_DATABASES = new Set(['admin', 'local', 'config']);
 /** Operations that run the caller's own SQL text. */
 const RAW_SQL = new Set(['query', 'explain']);
 
+/** Whether the operation runs SQL text the caller wrote (an export of a query does; one of a table does not). */
+export function runsCallerSql(name: string, params: Record<string, unknown>): boolean {
+  return RAW_SQL.has(name) || (name === 'exportRows' && typeof params.sql === 'string');
+}
+
 export interface OperationPlan {
   /** Which login runs it: the stored one, or the database's read-only credential. */
   variant: 'owner' | 'read';
@@ -39,7 +44,7 @@ export function planOperation(engine: EngineType, name: string, kind: OperationK
   const restricted = role === 'read_only' || row.readOnly;
   const variant = restricted && row.readKind ? 'read' : 'owner';
   const confined = role === 'read_only' && variant === 'owner';
-  if (confined && engine === 'postgres' && RAW_SQL.has(name)) {
+  if (confined && engine === 'postgres' && runsCallerSql(name, params)) {
     throw new ApiError(
       403,
       'read_credential_required',

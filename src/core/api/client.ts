@@ -158,6 +158,43 @@ export class PlatformClient {
     return report;
   }
 
+  /**
+   * Runs a streaming engine operation (an export) through the platform: the response body is handed
+   * to `write` chunk by chunk, the next one read only once `write` resolved. No overall deadline (an
+   * export may take long); `signal` aborts it, which cancels the statement on the database. A
+   * response that ends early (the database failed mid-way) is an error, never a short file.
+   */
+  async operationStream(engine: EngineType, databaseId: string, name: string, params: unknown, write: (chunk: Uint8Array) => Promise<void>, signal?: AbortSignal): Promise<void> {
+    let response: Response;
+    try {
+      response = await this.fetchImpl(`${this.url}/api/platform/databases/${encodeURIComponent(databaseId)}/${engine}/${name}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${this.options.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(params ?? {}),
+        signal,
+      });
+    } catch (error) {
+      if (signal?.aborted) throw new PlatformError(0, 'cancelled', 'cancelled');
+      const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+      throw new PlatformError(0, 'offline', `cannot reach the platform at ${this.url} (${maskSecretsInText(String(cause), [this.options.token])})`);
+    }
+    if (!response.ok) throw this.toError(response, await response.text());
+    const reader = response.body!.getReader();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        await write(value);
+      }
+    } catch (error) {
+      if (signal?.aborted) throw new PlatformError(0, 'cancelled', 'cancelled');
+      if (error instanceof PlatformError) throw error;
+      throw new PlatformError(502, 'stream_broken', `the platform ended the stream early (the database failed or the connection was lost; the platform's log has the cause under request id ${response.headers.get('x-request-id') ?? '?'})`);
+    } finally {
+      void reader.cancel().catch(() => undefined);
+    }
+  }
+
   /** Runs one engine operation on a database through the platform (the proxy for private-network hosts). */
   operation<T>(engine: EngineType, databaseId: string, name: string, params: unknown, signal?: AbortSignal): Promise<T> {
     return this.request<T>('POST', `/api/platform/databases/${encodeURIComponent(databaseId)}/${engine}/${name}`, params ?? {}, signal);

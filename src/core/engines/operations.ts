@@ -13,6 +13,11 @@ export type OperationKind = 'read' | 'write';
 export interface OperationContext {
   /** Fires when the caller gives up (the HTTP request was aborted, the user pressed Cancel). */
   signal?: AbortSignal;
+  /**
+   * Streaming operations only (`stream` set): takes the next piece of the output and resolves when
+   * the next may follow, so the reader's pace (a file, an HTTP response) sets the operation's.
+   */
+  write?: (chunk: string) => Promise<void>;
 }
 
 export interface Operation<Engine, Params extends z.ZodType, Result> {
@@ -21,6 +26,11 @@ export interface Operation<Engine, Params extends z.ZodType, Result> {
   summary: string;
   params: Params;
   run(engine: Engine, params: z.output<Params>, context: OperationContext): Promise<Result>;
+  /**
+   * The operation's output is a stream written through `context.write` (an export file), served by
+   * the platform as a streamed HTTP response of this content type instead of a JSON result.
+   */
+  stream?: { contentType(params: z.output<Params>): string };
 }
 
 /** Helps TypeScript infer each entry's parameter and result types. */

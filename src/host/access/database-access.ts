@@ -4,7 +4,7 @@ import type { TestConnectionResult } from '../../core/api/types';
 import { parseConnectionString } from '../../core/connection-strings';
 import { ConnectionManager } from '../../core/engines/connection-manager';
 import { EngineError } from '../../core/engines/errors';
-import type { OperationTable, ParamsOf, ResultOf } from '../../core/engines/operations';
+import type { OperationContext, OperationTable, ParamsOf, ResultOf } from '../../core/engines/operations';
 import { defaultEngineSettings } from '../../core/engines/settings';
 import type { Config } from '../config';
 import type { Log } from '../log';
@@ -112,7 +112,7 @@ export class DatabaseAccess implements vscode.Disposable {
       return this.viaPlatform<T>(ref, operation, params, signal);
     }
     try {
-      return await this.direct<T>(ref, operation, params, signal);
+      return await this.direct<T>(ref, operation, params, { signal });
     } catch (error) {
       // In auto mode a database that stopped answering from here is retried through the platform.
       if (ref.scope === 'platform' && this.config.connectionMode === 'auto' && error instanceof EngineError && error.code === 'unreachable') {
@@ -139,7 +139,25 @@ export class DatabaseAccess implements vscode.Disposable {
     return signedIn.client.operation<T>(ref.info.type, ref.info.id, operation, params, signal);
   }
 
-  private async direct<T>(ref: DatabaseRef, operation: string, params: Record<string, unknown>, signal?: AbortSignal): Promise<T> {
+  /**
+   * Runs a streaming operation (`stream` in the table, e.g. PostgreSQL `exportRows`): its output
+   * goes to `write` piece by piece, from the engine directly or from the platform's streamed
+   * response, and the next piece is read only once `write` resolved (flat memory either way).
+   */
+  async stream(ref: DatabaseRef, operation: string, params: Record<string, unknown>, write: (chunk: string | Uint8Array) => Promise<void>, signal?: AbortSignal): Promise<void> {
+    const path = await this.path(ref);
+    if (ref.scope === 'platform' && (path === 'platform' || !(await this.stillAllowed(ref)))) {
+      if (path === 'direct' && this.config.connectionMode === 'direct') {
+        throw new EngineError('auth', `direct access to ${ref.info.name} needs its connection string, which your role no longer allows; set ogelbase.connectionMode to "auto"`);
+      }
+      const signedIn = this.session.signedIn;
+      if (!signedIn || signedIn.platform.url !== ref.platformUrl) throw new EngineError('unreachable', `not signed in to ${ref.platformUrl}`);
+      return signedIn.client.operationStream(ref.info.type, ref.info.id, operation, params, write, signal);
+    }
+    await this.direct(ref, operation, params, { signal, write });
+  }
+
+  private async direct<T>(ref: DatabaseRef, operation: string, params: Record<string, unknown>, context: OperationContext): Promise<T> {
     const engine = loadEngine(this.extensionPath, refType(ref));
     const entry = engine.operations[operation];
     if (!entry) throw new EngineError('invalid_input', `${refType(ref)} has no operation ${operation}`);
@@ -160,7 +178,7 @@ export class DatabaseAccess implements vscode.Disposable {
       // A local connection is the user's own database; a platform one follows the platform's setting.
       serverJavaScript: ref.scope === 'local' ? true : ref.info.serverJavaScript === true,
     };
-    return (await this.connections().use(target, (instance) => entry.run(instance as never, checked.data, { signal }))) as T;
+    return (await this.connections().use(target, (instance) => entry.run(instance as never, checked.data, context))) as T;
   }
 
   /** Which way calls to this database go, decided once per database and remembered. */

@@ -70,8 +70,8 @@ async function selectRows(explorer: Explorer, arg: unknown): Promise<void> {
   const columns = described.columns.map((c) => sqlIdentifier(c.name));
   const list = columns.length === 0 ? '*' : columns.join(',\n  ');
   const content = `-- ${refName(node.ref)}\nSELECT\n  ${list}\nFROM ${qualifiedName(node)}\nLIMIT 100;\n`;
-  const document = await vscode.workspace.openTextDocument({ language: 'sql', content });
-  await vscode.window.showTextDocument(document, { preview: false });
+  // A SQL document bound to the table's database, so Run (Ctrl/Cmd+Enter) runs it there.
+  await explorer.sql.documents.open(node.ref, content);
 }
 
 async function copyCollectionName(arg: unknown): Promise<void> {

@@ -6,6 +6,7 @@ import { registerDatabaseCommands } from './databases';
 import { registerHealthCommands } from './health';
 import { registerRedisCommands } from './redis';
 import { registerTreeCommands, registerWorkbenchCommands } from './misc';
+import { registerPostgresCommands } from './postgres';
 import { registerRedisKeyCommands } from './redis-keys';
 import { registerSessionCommands } from './session';
 import { registerWizardCommands } from './wizard';
@@ -26,6 +27,7 @@ export function registerCommands(explorer: Explorer): vscode.Disposable[] {
     ...registerRedisKeyCommands(explorer),
     ...registerCatalogCommands(explorer),
     ...registerWorkbenchCommands(explorer),
+    ...registerPostgresCommands(explorer),
     ...registerRedisCommands(explorer),
   ];
 }

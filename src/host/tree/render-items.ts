@@ -1,4 +1,5 @@
 import type * as vscode from 'vscode';
+import { CommandIds } from '../commands/ids';
 import { about, bytes, count, duration, plural } from './format';
 import { Icons } from './icons';
 import { isItem, type ItemNodeBase } from './nodes';
@@ -13,6 +14,8 @@ export interface ItemLook {
   expandable: boolean;
   /** contextValue before the `.readonly` suffix. */
   context: string;
+  /** What a click on the row runs (a table opens in the table inspector). */
+  command?: vscode.Command;
 }
 
 const relationKind: Record<string, string> = {
@@ -56,6 +59,7 @@ export function renderItem(node: ItemNodeBase, filter?: string): ItemLook {
       icon: Icons.relation[r.kind] ?? Icons.relation.table!,
       expandable: true,
       context: `postgres.relation.${r.kind}`,
+      command: { command: CommandIds.openTable, title: 'Open Table', arguments: [node] },
       tooltip: new Tooltip()
         .title(`${r.schema}.${r.name}`, kind)
         .field('Rows (estimate)', r.rowEstimate === null ? (r.kind === 'view' || r.kind === 'foreign_table' ? null : 'unknown until ANALYZE') : count(Math.round(r.rowEstimate)))

@@ -64,16 +64,25 @@ export class InspectorPanels extends DisposableStore {
     );
   }
 
-  /** Opens the inspector on a database, or reveals its panel and hands it the target. */
-  show<Target>(definition: InspectorDefinition<Target>, ref: DatabaseRef, target?: Target): OpenPanel<Target> {
+  /**
+   * Opens the inspector on a database, or reveals its panel and hands it the target. `column` and
+   * `preserveFocus` place a new panel (query results open beside the editor that ran them, keeping
+   * the focus in it); an open panel stays in its column.
+   */
+  show<Target>(definition: InspectorDefinition<Target>, ref: DatabaseRef, target?: Target, options: { column?: vscode.ViewColumn; preserveFocus?: boolean } = {}): OpenPanel<Target> {
     if (refType(ref) !== definition.engine) throw new Error(`${definition.title(ref)} works on ${definition.engine} databases only`);
     const existing = this.find(definition, ref);
     if (existing) {
-      existing.panel.reveal();
+      existing.panel.reveal(undefined, options.preserveFocus);
       if (target !== undefined) existing.session.navigate(target);
       return existing;
     }
-    const panel = vscode.window.createWebviewPanel(definition.viewType, definition.title(ref), vscode.ViewColumn.Active, webviewOptions(this.deps.extensionUri));
+    const panel = vscode.window.createWebviewPanel(
+      definition.viewType,
+      definition.title(ref),
+      { viewColumn: options.column ?? vscode.ViewColumn.Active, preserveFocus: options.preserveFocus ?? false },
+      webviewOptions(this.deps.extensionUri),
+    );
     return this.adopt(definition, panel, ref, target);
   }
 

@@ -9,6 +9,8 @@ export interface Column<T> {
   /** The cell's content: a string (set as text) or a node built with dom.ts. */
   cell(row: T, index: number): string | Node;
   className?: string;
+  /** The header cell's content when more than the title (a type, key markers, a sort arrow); `title` stays its accessible name. */
+  header?(): Node;
 }
 
 export interface VirtualListOptions<T> {
@@ -56,7 +58,11 @@ export class VirtualList<T> {
     const header = h(
       'div',
       { className: 'vlist-header', attrs: { role: 'row', 'aria-rowindex': 1 } },
-      ...options.columns.map((c) => h('div', { className: `vlist-cell ${c.className ?? ''}`, attrs: { role: 'columnheader' }, text: c.title })),
+      ...options.columns.map((c) =>
+        c.header
+          ? h('div', { className: `vlist-cell ${c.className ?? ''}`, attrs: { role: 'columnheader', 'aria-label': c.title } }, c.header())
+          : h('div', { className: `vlist-cell ${c.className ?? ''}`, attrs: { role: 'columnheader' }, text: c.title }),
+      ),
     );
     this.body = h('div', { className: 'vlist-body', attrs: { role: 'rowgroup' } });
     this.emptyNote = h('div', { className: 'vlist-empty muted', text: options.empty ?? 'Nothing to show' });

@@ -24,3 +24,8 @@ export type { DeleteRowParams, UpdateCellParams, UpdatedRow } from './edit';
 export const openHandle: EngineModule['openHandle'] = openPostgresHandle;
 export const operations = postgresOperations as EngineModule['operations'];
 export const probe: EngineModule['probe'] = probePostgres;
+export type { CompletionCatalog, RelationDetails, TriggerInfo } from './ddl';
+export type { DeleteRowsParams, InsertRowParams } from './edit';
+export type { EditPreview, PreviewEditParams } from './preview';
+export type { ExportParams, ExportSummary } from './export';
+export { isCursorCandidate, looksLikeWrite } from './sql-text';

@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import { defineOperation, type OperationTable } from '../operations';
+import { completionCatalog, relationDetails } from './ddl';
+import { deleteRows, insertRow } from './edit';
 import type { PostgresEngine } from './engine';
+import { exportRows } from './export';
+import { previewEdit } from './preview';
 import { FILTER_OPS } from './rows';
 
 /**
@@ -59,6 +63,8 @@ export const postgresOperations = {
       ...relation,
       pageSize: z.number().int().min(1).max(1000, 'pageSize is at most 1000').default(100),
       after: z.string().max(4_000_000, 'the cursor is too long').nullish(),
+      before: z.string().max(4_000_000, 'the cursor is too long').nullish(),
+      fromEnd: z.boolean().default(false),
       sort: z.array(Sort).max(16, 'at most 16 sort columns').default([]),
       filters: Filters.default([]),
     }),
@@ -79,6 +85,7 @@ export const postgresOperations = {
       timeoutMs: TimeoutMs.default(30_000),
       batchSize: z.number().int().min(1).max(5000, 'batchSize is at most 5000').default(200),
       readOnly: z.boolean().optional(),
+      offset: z.number().int().min(0).max(100_000_000, 'offset is at most 100000000').default(0),
     }),
     run: (e, p, c) => e.query(p, c.signal),
   }),
@@ -106,6 +113,74 @@ export const postgresOperations = {
     summary: 'Deletes one row, found by its primary key',
     params: object({ ...relation, key: Key }),
     run: (e, p, c) => e.deleteRow(p, c.signal),
+  }),
+  deleteRows: op({
+    kind: 'write',
+    summary: 'Deletes rows by primary key in one transaction: each key must match exactly one row, or nothing is deleted',
+    params: object({ ...relation, keys: z.array(Key).min(1, 'keys lists at least one row').max(1000, 'at most 1000 rows at a time') }),
+    run: (e, p, c) => deleteRows(e, p, c.signal),
+  }),
+  insertRow: op({
+    kind: 'write',
+    summary: 'Inserts one row; columns left out take their defaults. Returns the row as stored',
+    params: object({ ...relation, values: z.record(Name, z.unknown()).refine((v) => Object.keys(v).length <= 1600 && JSON.stringify(v).length <= 10_000_000, 'values is at most 10 MB as JSON') }),
+    run: (e, p, c) => insertRow(e, p, c.signal),
+  }),
+  previewEdit: op({
+    kind: 'read',
+    summary: 'The statements updateCell, deleteRows or insertRow would run, with their values written in; runs nothing',
+    params: object({
+      action: z.enum(['update', 'delete', 'insert'], { error: 'action is update, delete or insert' }),
+      ...relation,
+      key: Key.optional(),
+      column: Name.optional(),
+      value: z.unknown().optional(),
+      keys: z.array(Key).min(1).max(1000, 'at most 1000 rows at a time').optional(),
+      values: z.record(Name, z.unknown()).optional(),
+    }).refine(
+      (p) => (p.action === 'update' ? p.key !== undefined && p.column !== undefined && p.value !== undefined : p.action === 'delete' ? p.keys !== undefined : p.values !== undefined),
+      'update takes key, column and value; delete takes keys; insert takes values',
+    ),
+    run: (e, p, c) =>
+      previewEdit(
+        e,
+        p.action === 'update'
+          ? { action: 'update', schema: p.schema, name: p.name, key: p.key!, column: p.column!, value: p.value }
+          : p.action === 'delete'
+            ? { action: 'delete', schema: p.schema, name: p.name, keys: p.keys! }
+            : { action: 'insert', schema: p.schema, name: p.name, values: p.values! },
+        c.signal,
+      ),
+  }),
+  relationDetails: op({
+    kind: 'read',
+    summary: "Triggers of a table, and its DDL rebuilt from the catalog (CREATE, constraints, indexes, triggers, comments)",
+    params: object(relation),
+    run: (e, p, c) => relationDetails(e, p, c.signal),
+  }),
+  completionCatalog: op({
+    kind: 'read',
+    summary: 'Schemas, relations and their columns for SQL completion, in one bounded answer',
+    params: object({ limit: z.number().int().min(1).max(5000, 'limit is at most 5000').default(2000) }),
+    run: (e, p, c) => completionCatalog(e, p, c.signal),
+  }),
+  exportRows: op({
+    kind: 'read',
+    summary: "Streams a query's whole result, or a whole table, as CSV or JSON from a server-side cursor (memory stays flat); readOnly runs it in a read-only transaction",
+    params: object({
+      sql: Sql.optional(),
+      schema: Name.optional(),
+      name: Name.optional(),
+      format: z.enum(['csv', 'json'], { error: 'format is csv or json' }).default('csv'),
+      batchSize: z.number().int().min(1).max(10_000, 'batchSize is at most 10000').default(2000),
+      timeoutMs: TimeoutMs.default(30_000),
+      readOnly: z.boolean().optional(),
+    }).refine((p) => (p.sql === undefined) === (p.schema !== undefined && p.name !== undefined), 'give sql, or schema and name'),
+    stream: { contentType: (p) => (p.format === 'json' ? 'application/json; charset=utf-8' : 'text/csv; charset=utf-8') },
+    run: (e, p, c) => {
+      if (!c.write) throw new Error('exportRows streams its output: call it with a writer');
+      return exportRows(e, p, c.write, c.signal);
+    },
   }),
 } satisfies OperationTable<PostgresEngine>;
 

@@ -14,6 +14,8 @@ export interface QueryParams {
   batchSize?: number;
   /** Run inside BEGIN READ ONLY, so PostgreSQL refuses any write (the server sets it for read_only members). */
   readOnly?: boolean;
+  /** "Fetch more": a query (one a cursor can run) runs again and its first `offset` rows are skipped on the server. */
+  offset?: number;
 }
 export interface QueryBatch {
   columns: Column[];
@@ -54,6 +56,8 @@ export async function queryStream(engine: PostgresEngine, params: QueryParams, o
   const maxRows = wholeNumber(params.maxRows, 1000, 1, 10_000, 'maxRows');
   const batchSize = Math.min(wholeNumber(params.batchSize, 200, 1, 5000, 'batchSize'), maxRows);
   const timeoutMs = wholeNumber(params.timeoutMs, 30_000, 100, 300_000, 'timeoutMs');
+  const offset = wholeNumber(params.offset, 0, 0, 100_000_000, 'offset');
+  if (offset > 0 && !isCursorCandidate(statement)) throw new EngineError('invalid_input', 'PostgreSQL: only a query (SELECT, VALUES, TABLE, WITH without writes) can fetch more rows; a statement that writes is never run twice');
   const started = performance.now();
   const notices: string[] = [];
   const failure: FailureContext = { sql: params.sql };
@@ -77,7 +81,7 @@ export async function queryStream(engine: PostgresEngine, params: QueryParams, o
     const onNotice = (n: { message?: string; severity?: string }) => void (notices.length < 50 && notices.push(`${n.severity ?? 'NOTICE'}: ${n.message}`));
     s.client.on('notice', onNotice);
     try {
-      const run = () => (isCursorCandidate(statement) ? viaCursor(s, statement, failure, batchSize, maxRows, deliver) : direct(s, statement, failure, batchSize, deliver));
+      const run = () => (isCursorCandidate(statement) ? viaCursor(s, statement, failure, batchSize, maxRows, deliver, offset) : direct(s, statement, failure, batchSize, deliver));
       try {
         return await s.transaction({ readOnly, timeoutMs }, run);
       } catch (error) {
@@ -101,10 +105,11 @@ export async function queryStream(engine: PostgresEngine, params: QueryParams, o
   };
 }
 
-async function viaCursor(s: Session, statement: Statement, failure: FailureContext, batchSize: number, maxRows: number, deliver: Deliver) {
+async function viaCursor(s: Session, statement: Statement, failure: FailureContext, batchSize: number, maxRows: number, deliver: Deliver, offset = 0) {
   // Error positions count from the start of the DECLARE text, at DECLARE and at every FETCH.
   failure.offset = DECLARE.length - statement.start;
   await s.client.query({ text: DECLARE + statement.text, queryMode: 'extended' } as pg.QueryConfig);
+  if (offset > 0) await s.client.query(`MOVE FORWARD ${offset} IN ${CURSOR}`);
   let fetched = 0;
   for (;;) {
     // One row past maxRows tells "truncated" from "exactly maxRows".

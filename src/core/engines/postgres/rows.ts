@@ -6,7 +6,7 @@ import { ident, Params, qualified, wholeNumber } from './sql-text';
 import { driverTypes, type TypeCache } from './types';
 import { bytesOf, CELL_CAP, encodeBytes, encodeValue, toPgText, truncatedText, type Cell, type Column } from './values';
 
-export const FILTER_OPS = ['=', '<>', '<', '<=', '>', '>=', 'like', 'ilike', 'is null', 'is not null', 'in'] as const;
+export const FILTER_OPS = ['=', '<>', '<', '<=', '>', '>=', 'like', 'ilike', 'contains', 'is null', 'is not null', 'in'] as const;
 export type FilterOp = (typeof FILTER_OPS)[number];
 export interface FilterSpec {
   column: string;
@@ -21,6 +21,10 @@ export interface RowsPageParams {
   pageSize?: number;
   /** The `nextCursor` of the previous page; absent for the first page. */
   after?: string | null;
+  /** The `prevCursor` of the page after: reads the page before it (keyset paging backwards). */
+  before?: string | null;
+  /** With neither cursor: the last page instead of the first. */
+  fromEnd?: boolean;
   sort?: SortSpec[];
   filters?: FilterSpec[];
 }
@@ -31,6 +35,8 @@ export interface RowsPage {
   rows: Cell[][];
   /** Opaque; pass it as `after` for the next page. Null on the last page. */
   nextCursor: string | null;
+  /** Opaque; pass it as `before` for the page before this one. Null on the first page (and for views without any key, which page forwards only). */
+  prevCursor: string | null;
   primaryKey: string[];
   paging: PagingMethod;
   /** Why paging is not by key, when it is not. */
@@ -43,6 +49,11 @@ export function filterSql(desc: RelationShape, types: TypeCache, filters: Filter
     const column = columnOf(desc, f.column);
     const what = `the filter value for column ${JSON.stringify(f.column)}`;
     if (f.op === 'is null' || f.op === 'is not null') return `t.${ident(f.column)} ${f.op.toUpperCase()}`;
+    if (f.op === 'contains') {
+      if (typeof f.value !== 'string') throw new EngineError('invalid_input', `PostgreSQL: ${what} (contains) must be text`);
+      // The text is matched literally: LIKE's own wildcards in it are escaped.
+      return `t.${ident(f.column)}::text ILIKE ${params.add(`%${f.value.replace(/[\\%_]/g, '\\$&')}%`, 'text')}`;
+    }
     if (f.op === 'like' || f.op === 'ilike') {
       if (typeof f.value !== 'string') throw new EngineError('invalid_input', `PostgreSQL: ${what} (${f.op}) must be a text pattern such as '%abc%'`);
       return `t.${ident(f.column)}::text ${f.op.toUpperCase()} ${params.add(f.value, 'text')}`;
@@ -96,16 +107,24 @@ export async function rowsPage(engine: PostgresEngine, params: RowsPageParams, s
   const conditions = [filterSql(desc, engine.types, params.filters ?? [], sql)];
   // The cursor is valid only for the same relation layout, order and filters.
   const shape = JSON.stringify([desc.schema, desc.name, order.terms, params.filters ?? []]);
+  if (params.after && params.before) throw new EngineError('invalid_input', 'PostgreSQL: give either after or before, not both');
+  // Backwards (the page before a cursor, or the last page): the same order reversed, then the rows turned round.
+  const backward = Boolean(params.before) || (!params.after && params.fromEnd === true);
+  if (backward && order.paging === 'all_columns') {
+    throw new EngineError('invalid_input', `PostgreSQL: ${desc.schema}.${desc.name} has no key, so its pages are read forwards only; start again from the first page`);
+  }
+  const walk = backward ? order.terms.map((t) => ({ ...t, desc: !t.desc, nullsFirst: !t.nullsFirst })) : order.terms;
   let cursor: { values: (string | null)[]; repeats: number } | undefined;
-  if (params.after) {
-    cursor = decodeCursor(params.after, shape, order.terms.length);
-    conditions.push(afterCursor(order.terms, cursor.values, sql.add, order.paging === 'all_columns'));
+  const given = params.after ?? params.before;
+  if (given) {
+    cursor = decodeCursor(given, shape, order.terms.length);
+    conditions.push(afterCursor(walk, cursor.values, sql.add, order.paging === 'all_columns'));
   }
   // all_columns paging: the page starts at the cursor row's values (inclusive), and the identical
   // rows among them that earlier pages showed are skipped on the server.
   const skip = order.paging === 'all_columns' ? (cursor?.repeats ?? 0) : 0;
   const select = selectList(desc, engine.types, order.terms.map((t) => t.expr));
-  const text = `SELECT ${select.sql} FROM ${qualified(desc.schema, desc.name)} t WHERE ${conditions.join(' AND ')} ORDER BY ${orderBy(order.terms)}${skip ? ` OFFSET ${skip}` : ''} LIMIT ${pageSize + 1}`;
+  const text = `SELECT ${select.sql} FROM ${qualified(desc.schema, desc.name)} t WHERE ${conditions.join(' AND ')} ORDER BY ${orderBy(walk)}${skip ? ` OFFSET ${skip}` : ''} LIMIT ${pageSize + 1}`;
   const result = await engine.session({ signal }, (s) => s.client.query<(string | null)[]>({ text, values: sql.values, rowMode: 'array' }));
 
   const width = desc.columns.length + select.capped.size * 2;
@@ -113,16 +132,25 @@ export async function rowsPage(engine: PostgresEngine, params: RowsPageParams, s
   const sameKey = (a: (string | null)[], b: (string | null)[]) => a.every((v, i) => v === b[i]);
   const raw = result.rows.slice(0, pageSize);
   const more = result.rows.length > pageSize;
+  if (backward) raw.reverse();
 
   let nextCursor: string | null = null;
-  if (more && raw.length > 0) {
-    const last = keyOf(raw.at(-1)!);
-    let repeats = 0;
-    if (order.paging === 'all_columns') {
-      while (repeats < raw.length && sameKey(keyOf(raw[raw.length - 1 - repeats]!), last)) repeats++;
-      if (repeats === raw.length && cursor && sameKey(last, cursor.values)) repeats += skip;
+  let prevCursor: string | null = null;
+  if (backward) {
+    // Rows after this page exist when it was read before a cursor; rows before it when the query found more.
+    if (params.before && raw.length > 0) nextCursor = encodeCursor(keyOf(raw.at(-1)!), shape);
+    if (more && raw.length > 0) prevCursor = encodeCursor(keyOf(raw[0]!), shape);
+  } else {
+    if (more && raw.length > 0) {
+      const last = keyOf(raw.at(-1)!);
+      let repeats = 0;
+      if (order.paging === 'all_columns') {
+        while (repeats < raw.length && sameKey(keyOf(raw[raw.length - 1 - repeats]!), last)) repeats++;
+        if (repeats === raw.length && cursor && sameKey(last, cursor.values)) repeats += skip;
+      }
+      nextCursor = encodeCursor(last, shape, repeats);
     }
-    nextCursor = encodeCursor(last, shape, repeats);
+    if (params.after && raw.length > 0 && order.paging !== 'all_columns') prevCursor = encodeCursor(keyOf(raw[0]!), shape);
   }
   const rows = raw.map((row) =>
     desc.columns.map((column, i): Cell => {
@@ -138,6 +166,7 @@ export async function rowsPage(engine: PostgresEngine, params: RowsPageParams, s
     columns: desc.columns.map((c) => ({ name: c.name, type: c.type, typeOid: c.typeOid, nullable: c.nullable })),
     rows,
     nextCursor,
+    prevCursor,
     primaryKey: desc.primaryKey,
     paging: order.paging,
     ...(order.note ? { note: order.note } : {}),
