@@ -117,7 +117,7 @@ export const layers: Layer[] = [
     description: 'mocha inside the real VS Code extension host (code-server), through @vscode/test-electron',
     needsServices: true,
     steps: () => [
-      { title: 'extension-host', command: node, args: ['--import', 'tsx', 'test/support/vscode/run-extension-tests.ts'], report: 'mocha', timeoutMs: 900_000 },
+      { title: 'extension-host', command: node, args: ['--import', 'tsx', 'test/support/vscode/run-extension-tests.ts'], report: 'mocha', timeoutMs: 1_500_000 },
     ],
   },
   {
@@ -125,7 +125,7 @@ export const layers: Layer[] = [
     description: 'the UI in Chromium driven by Playwright: the packaged .vsix installed in one code-server (no smoke-test driver, so notifications show), screenshots',
     needsServices: true,
     // One code-server and one browser for every suite: started by the root hooks of e2e-session.ts.
-    steps: () => mochaStep('e2e', 'test/e2e/**/*.test.ts', 900_000, 180_000, ['--require', 'test/support/vscode/e2e-session.ts']),
+    steps: () => mochaStep('e2e', 'test/e2e/**/*.test.ts', 1_800_000, 180_000, ['--require', 'test/support/vscode/e2e-session.ts']),
   },
 ];
 
