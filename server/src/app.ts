@@ -23,6 +23,9 @@ import { prometheusText, registerHealthRoutes } from './routes/health';
 import { registerPlatformRoutes } from './routes/platform';
 import { registerSeedEngineRoutes, type SeedEngineRouteDeps } from './routes/seed-engines';
 import { authenticate, type AuthDeps } from './security/auth';
+import { registerBackupRoutes } from './backups/routes';
+import type { BackupService } from './backups/service';
+import type { BackupStorage } from './backups/storage';
 import type { DatabaseService } from './services/databases';
 import type { OrganizationStore } from './store/organizations';
 
@@ -68,6 +71,7 @@ export interface AppDeps {
   databaseIdsOf: (userId: string) => Promise<Set<string>>;
   seedEngines: Omit<SeedEngineRouteDeps, 'organizations'>;
   engineOperations: Omit<EngineOperationDeps, 'service'>;
+  backups: { service: BackupService; storage: BackupStorage };
 }
 
 /** Turns a zod error into field problems named `body.x`, `query.y` or `path.z`. */
@@ -185,5 +189,6 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   registerDatabaseRoutes(app, deps.databases);
   registerSeedEngineRoutes(app, { organizations: deps.organizations, ...deps.seedEngines });
   registerEngineOperationRoutes(app, { service: deps.databases, ...deps.engineOperations });
+  registerBackupRoutes(app, deps.backups.service, deps.backups.storage);
   return app;
 }

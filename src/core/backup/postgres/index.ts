@@ -1,0 +1,9 @@
+import type { EngineBackup } from '../engine';
+import { backupPostgres } from './dump';
+import { planPostgresRestore, restorePostgres } from './restore';
+
+export const postgresBackup: EngineBackup = {
+  backup: backupPostgres,
+  plan: (target, dir, manifest, context) => planPostgresRestore(target, dir, manifest, context.tools, context.scratch, context.signal),
+  restore: (target, dir, manifest, context) => restorePostgres(target, dir, context.scratch, manifest, context),
+};

@@ -1,0 +1,9 @@
+import type { EngineBackup } from '../engine';
+import { backupRedis } from './dump';
+import { planRedisRestore, restoreRedis } from './restore';
+
+export const redisBackup: EngineBackup = {
+  backup: backupRedis,
+  plan: (target, dir, manifest, context) => planRedisRestore(target, dir, manifest, context.signal),
+  restore: (target, dir, manifest, context) => restoreRedis(target, dir, manifest, context),
+};
