@@ -21,3 +21,18 @@ export interface EngineBackup {
   plan(target: BackupTarget, dir: string, manifest: BackupManifest, context: RestoreContext): Promise<RestorePlan>;
   restore(target: BackupTarget, dir: string, manifest: BackupManifest, context: RestoreContext): Promise<RestoreReport>;
 }
+
+/**
+ * What an engine bundle exports as `backup`: the engine's own steps and the flows built on them
+ * (src/core/backup/run.ts), so the extension's own bundle never carries the manifest's schema.
+ */
+export interface BackupKit extends EngineBackup {
+  /** Backs up into `finalDir` through a staging folder (see run.ts createBackup). */
+  create(target: BackupTarget, finalDir: string, options: BackupOptions): Promise<BackupManifest>;
+  /** Reads and checks a backup folder, then plans its restore; nothing is touched. */
+  precheck(target: BackupTarget, dir: string, context: Omit<RestoreContext, 'scratch'>): Promise<{ manifest: BackupManifest; plan: RestorePlan }>;
+  /** Restores a backup folder the pre-check accepted. */
+  restoreFrom(target: BackupTarget, dir: string, context: Omit<RestoreContext, 'scratch'>): Promise<RestoreReport>;
+  /** A manifest's text as a checked manifest (or an `invalid_input` error saying why not). */
+  parseManifest(text: string, where?: string): BackupManifest;
+}

@@ -1,31 +1,12 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { commitFolder, stagingName } from './folders';
 import { ENGINE_LABEL } from '../connection-strings';
 import { EngineError } from '../engines/errors';
-import type { EngineBackup, RestoreContext } from './engine';
-import { readManifest, verifyFiles, type BackupManifest } from './manifest';
+import type { BackupKit, EngineBackup, RestoreContext } from './engine';
+import { parseManifest, readManifest, verifyFiles, type BackupManifest } from './manifest';
 import type { BackupOptions, BackupTarget, ProgressSink, RestorePlan, RestoreReport, ToolSettings } from './types';
-
-/** The hidden sibling a backup is written into before it gets its name. */
-export const stagingName = (finalDir: string) => join(dirname(finalDir), `.${basename(finalDir)}.partial-${randomBytes(4).toString('hex')}`);
-
-/**
- * Replaces `finalDir` by `staged` (a folder on the same file system): the old one, if any, is
- * moved aside first and removed after, so a reader sees either the old backup or the new one.
- */
-export async function commitFolder(staged: string, finalDir: string): Promise<void> {
-  const old = (await stat(finalDir).catch(() => undefined)) ? `${stagingName(finalDir)}.old` : undefined;
-  if (old) await rename(finalDir, old);
-  try {
-    await rename(staged, finalDir);
-  } catch (error) {
-    if (old) await rename(old, finalDir).catch(() => undefined);
-    throw error;
-  }
-  if (old) await rm(old, { recursive: true, force: true });
-}
 
 /**
  * Backs up into `finalDir`: written under a hidden temporary name, every file checked against the
@@ -96,4 +77,15 @@ export async function restoreBackup(engine: EngineBackup, target: BackupTarget, 
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
+}
+
+/** An engine's steps with the flows above: what each engine bundle exports as `backup`. */
+export function kit(engine: EngineBackup): BackupKit {
+  return {
+    ...engine,
+    create: (target, finalDir, options) => createBackup(engine, target, finalDir, options),
+    precheck: (target, dir, context) => precheckRestore(engine, target, dir, context),
+    restoreFrom: (target, dir, context) => restoreBackup(engine, target, dir, context),
+    parseManifest,
+  };
 }

@@ -12,7 +12,7 @@ export type BackupTarget = Pick<ManagedDatabase, 'id' | 'name' | 'type' | 'conne
 export type BackupUnit = 'tables' | 'keys' | 'collections';
 
 export interface BackupProgress {
-  phase: 'preparing' | 'dumping' | 'checking' | 'restoring' | 'indexes' | 'verifying';
+  phase: 'preparing' | 'dumping' | 'checking' | 'restoring' | 'indexes' | 'verifying' | 'downloading';
   unit: BackupUnit;
   /** Tables, keys or collections done so far. */
   done: number;

@@ -20,6 +20,11 @@ export const CommandIds = {
   showLog: 'ogelbase.showLog',
   loadMore: 'ogelbase.tree.loadMore',
   retry: 'ogelbase.tree.retry',
+  backupDatabase: 'ogelbase.backup.create',
+  restoreDatabase: 'ogelbase.backup.restore',
+  downloadBackup: 'ogelbase.backup.download',
+  deleteBackup: 'ogelbase.backup.delete',
+  cancelBackup: 'ogelbase.backup.cancel',
 } as const;
 
 export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];

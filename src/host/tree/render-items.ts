@@ -3,6 +3,7 @@ import { bytes, count, duration, estimate } from './format';
 import { Icons } from './icons';
 import { isItem, type ItemNodeBase } from './nodes';
 import { Tooltip } from './tooltip';
+import { renderBackupItem } from '../backups/tree';
 
 /** How an item row looks; render.ts turns it into a TreeItem. */
 export interface ItemLook {
@@ -25,6 +26,8 @@ const relationKind: Record<string, string> = {
 };
 
 export function renderItem(node: ItemNodeBase): ItemLook {
+  const backup = node.itemKind.startsWith('backup.') ? renderBackupItem(node) : undefined;
+  if (backup) return backup;
   if (isItem(node, 'postgres.schema')) {
     const s = node.detail;
     const parts = [s.tables && plural(s.tables, 'table'), s.views && plural(s.views, 'view'), s.materializedViews && plural(s.materializedViews, 'materialized view')].filter(Boolean);

@@ -24,3 +24,5 @@ export type { DeleteRowParams, UpdateCellParams, UpdatedRow } from './edit';
 export const openHandle: EngineModule['openHandle'] = openPostgresHandle;
 export const operations = postgresOperations as EngineModule['operations'];
 export const probe: EngineModule['probe'] = probePostgres;
+/** Backup and restore (the bundle carries them so the extension loads this driver once). */
+export { postgresBackup as backup } from '../../backup/postgres';
