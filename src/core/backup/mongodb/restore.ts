@@ -185,6 +185,10 @@ export async function restoreMongo(target: BackupTarget, dir: string, manifest: 
     items: all.slice(0, 500).map((n) => ({ name: `${n.into}.${n.name}`, restored: n.restored, expected: n.documents, state: n.state })),
     ...extra,
   });
+  const cancelledMessage = () => {
+    const done = all.filter((n) => n.state === 'done').length;
+    return `Cancelled after ${done} of ${all.length} collections: those are restored${all.some((n) => n.state === 'partial') ? ', the one in progress holds only part of its documents' : ''}; the others were not touched.`;
+  };
   try {
     await checkVersion(conn, manifest, target.name);
     all = await namespaces(dir, manifest, conn);
@@ -236,10 +240,7 @@ export async function restoreMongo(target: BackupTarget, dir: string, manifest: 
         await finishCollection(conn, n);
       }
     }
-    if (cancelled()) {
-      const done = all.filter((n) => n.state === 'done').length;
-      return report('cancelled', `Cancelled after ${done} of ${all.length} collections: those are restored${all.some((n) => n.state === 'partial') ? ', the one in progress holds only part of its documents' : ''}; the others were not touched.`);
-    }
+    if (cancelled()) return report('cancelled', cancelledMessage());
     for (const n of all.filter((x) => x.type === 'view')) {
       await prepareCollection(conn, n);
       await conn.client.db(n.into).command({ create: n.name, viewOn: n.options.viewOn, pipeline: n.options.pipeline ?? [], ...(n.options.collation ? { collation: n.options.collation } : {}) });
@@ -266,7 +267,7 @@ export async function restoreMongo(target: BackupTarget, dir: string, manifest: 
       { verification: { ok, checked, mismatches } },
     );
   } catch (error) {
-    if (options.signal?.aborted) return report('cancelled', 'Cancelled: the collections marked done are restored, the others were not touched or are partial.');
+    if (options.signal?.aborted) return report('cancelled', cancelledMessage());
     const engineError = error instanceof EngineError ? error : mongoError(error);
     if (all.every((n) => n.state === 'not started')) throw engineError;
     return report('failed', `The restore stopped: ${engineError.message}`, { error: engineError.message });

@@ -38,7 +38,7 @@ function versionedDirs(): string[] {
 function versionOf(path: string): Promise<string | undefined> {
   return new Promise((resolve) => {
     execFile(path, ['--version'], { timeout: 10_000, env: { PATH: process.env.PATH ?? '', LC_ALL: 'C' } }, (error, stdout) => {
-      resolve(error ? undefined : /\(PostgreSQL\)\s+(\d+(?:\.\d+)?)/.exec(String(stdout))?.[1]);
+      resolve(error ? undefined : /\(PostgreSQL\)\s+(\d+(?:\.\d+)*)/.exec(String(stdout))?.[1]);
     });
   });
 }
@@ -64,7 +64,7 @@ export async function findPgTools(name: PgToolName, tools: ToolSettings): Promis
 /** What to install for PostgreSQL `major`'s client programs, where they are needed. */
 export function installHint(major: number, tools: ToolSettings): string {
   if (tools.where === 'server') {
-    return `the server's Docker image installs the clients of PostgreSQL ${major} and older from apt.postgresql.org (server/Dockerfile); elsewhere install postgresql-client-${major} or newer and set PG_BIN_DIR to the folder holding pg_dump and pg_restore`;
+    return `The server's Docker image installs the clients of PostgreSQL ${major} and older from apt.postgresql.org (server/Dockerfile); elsewhere install postgresql-client-${major} or newer and set PG_BIN_DIR to the folder holding pg_dump and pg_restore`;
   }
   const how =
     process.platform === 'darwin'
@@ -72,7 +72,7 @@ export function installHint(major: number, tools: ToolSettings): string {
       : process.platform === 'win32'
         ? `the PostgreSQL ${major} installer from postgresql.org (its command line tools)`
         : `apt-get install postgresql-client-${major} (Debian and Ubuntu, from apt.postgresql.org) or dnf install postgresql${major} (Fedora, RHEL)`;
-  return `install the PostgreSQL ${major} client programs (${how}), or set ogelbase.backup.postgresBinDir to a folder holding ${major} or newer`;
+  return `Install the PostgreSQL ${major} client programs (${how}), or set ogelbase.backup.postgresBinDir to a folder holding those of ${major} or newer`;
 }
 
 /**
@@ -86,10 +86,10 @@ export async function pickPgTool(name: PgToolName, neededMajor: number, why: str
   const best = found[0];
   if (!best) {
     const place = tools.postgresBinDir ? `in ${tools.postgresBinDir} (${tools.where === 'server' ? 'PG_BIN_DIR' : 'ogelbase.backup.postgresBinDir'})` : 'on this machine';
-    throw new EngineError('invalid_input', `${name} was not found ${place}, and ${why} needs it: ${installHint(neededMajor, tools)}`);
+    throw new EngineError('invalid_input', `${name} was not found ${place}, and ${why} needs it. ${installHint(neededMajor, tools)}`);
   }
   if (best.major < neededMajor) {
-    throw new EngineError('invalid_input', `${name} ${best.version} (${best.path}) is older than ${why} needs (PostgreSQL ${neededMajor}): ${installHint(neededMajor, tools)}`);
+    throw new EngineError('invalid_input', `${name} ${best.version} (${best.path}) is too old for ${why}: it must be of PostgreSQL ${neededMajor} or newer. ${installHint(neededMajor, tools)}`);
   }
   return best;
 }
