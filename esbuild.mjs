@@ -2,7 +2,9 @@
 //  - dist/extension.js: the extension host bundle (Node, CommonJS, `vscode` external);
 //  - dist/engines/<engine>.js: one bundle per database driver, loaded on first use so that
 //    activation never pays for pg, ioredis or mongodb;
-//  - dist/webviews/<name>.js: one browser bundle per webview (src/webviews/<name>/main.ts);
+//  - dist/webviews/<name>.{js,css}: one browser bundle per webview (src/webviews/<name>/main.ts and
+//    the CSS it imports), and dist/webviews/codicons/ (the codicon font); a webview may load
+//    nothing outside dist/webviews (its localResourceRoots);
 //  - out/test/extension-host/*.js: the mocha suite that runs inside the real extension host.
 // Flags: --production (minified, no test bundles), --watch (rebuild on change).
 import * as esbuild from 'esbuild';
@@ -75,6 +77,18 @@ if (webviewEntries.length > 0) {
     minify: production,
     logLevel: 'warning',
     entryPoints: webviewEntries,
+    outdir: 'dist/webviews',
+    // Lit's development build warns in the console; the production one is smaller.
+    conditions: ['production'],
+    define: { 'process.env.NODE_ENV': '"production"' },
+  });
+  builds.push({
+    bundle: true,
+    minify: production,
+    logLevel: 'warning',
+    entryPoints: [{ in: 'node_modules/@vscode/codicons/dist/codicon.css', out: 'codicons/codicon' }],
+    loader: { '.ttf': 'file' },
+    assetNames: 'codicons/[name]',
     outdir: 'dist/webviews',
   });
 }

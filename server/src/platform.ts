@@ -21,6 +21,7 @@ import type { PlatformSql } from './db/sql';
 import type { AppEnv } from './env';
 import { EventLoopMonitor } from './health/event-loop';
 import { HealthService } from './health/health-service';
+import { memoryFigures } from './health/memory-figures';
 import { createServiceChecks } from './health/service-checks';
 import { createLogger, type Logger } from './logger';
 import { badRequest } from './errors';
@@ -178,12 +179,11 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   const eventLoop = new EventLoopMonitor();
 
   const metrics = (include?: (id: string) => boolean): MetricsReport => {
-    const memory = process.memoryUsage();
     const engines = connections.figures(include);
     return {
       timestamp: new Date().toISOString(),
       uptime: (Date.now() - started) / 1000,
-      memory: { rss: memory.rss, heapTotal: memory.heapTotal, heapUsed: memory.heapUsed, external: memory.external },
+      ...memoryFigures(),
       connections: { platform: sql.poolFigures(), ...engines },
       circuits: connections.circuits(include),
       eventLoop: eventLoop.read(),

@@ -115,6 +115,19 @@ describe('platform health and metrics', () => {
     expect(text).toMatch(/^ogelbase_uptime_seconds [\d.]+$/m);
   });
 
+  test('metrics: heap figures that agree (used never above total, even under load) and the runtime that measured them', async () => {
+    // Bun's process.memoryUsage() reports heapUsed above heapTotal once the heap has grown: grow it.
+    const ballast = Array.from({ length: 200_000 }, (_, i) => ({ i, text: `row ${i}` }));
+    for (let round = 0; round < 3; round++) {
+      const metrics = (await (await f.request('/api/platform/metrics', { token })).json()) as MetricsReport;
+      expect(metrics.runtime).toEqual({ name: 'bun', version: Bun.version, engine: 'JavaScriptCore' });
+      expect(metrics.memory.heapUsed).toBeGreaterThan(0);
+      expect(metrics.memory.heapUsed).toBeLessThanOrEqual(metrics.memory.heapTotal);
+      Bun.gc(true);
+    }
+    expect(ballast.length).toBe(200_000);
+  });
+
   test('the server liveness probe answers without a token', async () => {
     const response = await f.request('/health');
     expect(response.status).toBe(200);

@@ -28,6 +28,9 @@ function switchable(inner: PlatformSql) {
   return { sql, state };
 }
 
+const metricsToken = 'metrics-token-for-reliability-tests-0123456789';
+registerSecret(metricsToken);
+
 describe('the platform database goes away (app.request, embedded database)', () => {
   let f: Fixture;
   let state: { down: boolean };
@@ -35,7 +38,7 @@ describe('the platform database goes away (app.request, embedded database)', () 
   let projectRef: string;
 
   beforeAll(async () => {
-    f = await createFixture('pglite', {}, (inner) => {
+    f = await createFixture('pglite', { METRICS_TOKEN: metricsToken }, (inner) => {
       const s = switchable(inner);
       state = s.state;
       return s.sql;
@@ -83,7 +86,7 @@ describe('the platform database goes away (app.request, embedded database)', () 
   test('the metrics report the event loop lag', async () => {
     const metrics = (await (await f.request('/api/platform/metrics', { token })).json()) as { eventLoop: { lagMs: number; maxLagMs: number } };
     expect(metrics.eventLoop.maxLagMs).toBeGreaterThanOrEqual(0);
-    expect(await (await f.request('/metrics')).text()).toContain('ogelbase_event_loop_lag_seconds');
+    expect(await (await f.request('/metrics', { token: metricsToken })).text()).toContain('ogelbase_event_loop_lag_seconds');
   });
 
   test('a write whose second statement fails leaves nothing: project, credentials and audit entry go together', async () => {

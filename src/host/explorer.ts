@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { DatabaseAccess } from './access/database-access';
 import { registerCommands } from './commands';
+import { ContextKeys } from './commands/ids';
 import { Config } from './config';
 import { DisposableStore } from './disposable';
 import { HealthReportPanel } from './health/report-panel';
@@ -11,6 +12,9 @@ import { PlatformSession } from './platform/session';
 import { vscodePrompts, type Prompts } from './prompts';
 import { SecretVault } from './secrets';
 import { LocalTree, PlatformTree } from './tree/explorer-tree';
+import { InspectorPanels } from './webviews/panels';
+import { redisKeyBrowser } from './redis/key-browser';
+import type { ExplorerNode } from './tree/nodes';
 
 /**
  * The extension's one long-lived object: built in `activate`, it owns every disposable and hands
@@ -27,8 +31,12 @@ export class Explorer extends DisposableStore {
   readonly local: LocalConnectionStore;
   readonly platformTree: PlatformTree;
   readonly localTree: LocalTree;
+  readonly platformView: vscode.TreeView<ExplorerNode>;
+  readonly localView: vscode.TreeView<ExplorerNode>;
   readonly statusBar: HealthStatusBar;
   readonly healthPanel: HealthReportPanel;
+  /** Every inspector panel (key browser, document browser, table inspector): one per (inspector, database). */
+  readonly inspectors: InspectorPanels;
   /** How commands ask questions; the extension-host tests swap in scripted answers. */
   prompts: Prompts = vscodePrompts;
   /** Milliseconds spent in the constructor, i.e. in `activate`. */
@@ -46,10 +54,27 @@ export class Explorer extends DisposableStore {
     this.local = this.register(new LocalConnectionStore(context.globalState, this.vault));
     this.platformTree = this.register(new PlatformTree(this.session, this.access, this.config, this.log));
     this.localTree = this.register(new LocalTree(this.local, this.access, this.config, this.log));
-    this.register(vscode.window.createTreeView('ogelbase.explorer', { treeDataProvider: this.platformTree, showCollapseAll: true }));
-    this.register(vscode.window.createTreeView('ogelbase.localConnections', { treeDataProvider: this.localTree, showCollapseAll: true }));
+    this.platformView = this.register(vscode.window.createTreeView('ogelbase.explorer', { treeDataProvider: this.platformTree, showCollapseAll: true }));
+    this.localView = this.register(vscode.window.createTreeView('ogelbase.localConnections', { treeDataProvider: this.localTree, showCollapseAll: true }));
     this.statusBar = this.register(new HealthStatusBar(this.session, this.config, this.log));
-    this.healthPanel = this.register(new HealthReportPanel(context.extensionUri, this.session, this.log));
+    this.healthPanel = this.register(new HealthReportPanel(context.extensionUri, this.session, this.statusBar, this.log));
+    this.inspectors = this.register(
+      new InspectorPanels({
+        extensionUri: context.extensionUri,
+        access: this.access,
+        config: this.config,
+        log: this.log,
+        session: this.session,
+        local: this.local,
+        whenReady: () => this.ready,
+        prompts: () => this.prompts,
+      }),
+    );
+    this.inspectors.registerInspector(redisKeyBrowser);
+    // The database commands are in the palette whenever there is a database to pick.
+    const noteLocal = () => void vscode.commands.executeCommand('setContext', ContextKeys.hasLocalConnections, this.local.list().length > 0);
+    noteLocal();
+    this.register(this.local.onDidChange(noteLocal));
     for (const disposable of registerCommands(this)) this.register(disposable);
     // Switching platforms or signing out closes the direct connections of the previous one; a new
     // connection mode makes every database choose its path again.

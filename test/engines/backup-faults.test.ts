@@ -85,7 +85,7 @@ describe('backups whose database stops in the middle', function () {
     const url = await new Promise<string>((resolve) => createInterface({ input: child.stdout! }).on('line', (line) => resolve((JSON.parse(line) as { url: string }).url)));
     try {
       const client = new MongoClient(url);
-      await client.db('shop').collection('orders').insertMany(Array.from({ length: 20_000 }, (_, i) => ({ _id: i, note: 'x'.repeat(100) })));
+      await client.db('shop').collection<{ _id: number; note: string }>('orders').insertMany(Array.from({ length: 20_000 }, (_, i) => ({ _id: i, note: 'x'.repeat(100) })));
       await client.close();
       await stoppedMidway(mongoBackup, { id: randomUUID(), name: 'm', type: 'mongodb', connectionString: `${url.replace(/\/$/, '')}/shop`, localFiles: true }, async () => void process.kill(-child.pid!, 'SIGKILL'), /MongoDB|closed|connect|ECONNRESET|pool/i);
     } finally {

@@ -111,8 +111,8 @@ describe('MongoDB backups (mongodump layouts through the driver)', function () {
       if (layout.archive) assert.deepEqual(manifest.files.map((f) => f.path), [layout.gzip ? 'dump.archive.gz' : 'dump.archive']);
       const before = { orders: await rawDocs(db, 'orders'), capped: await rawDocs(db, 'capped'), long: await rawDocs(db, longName) };
       const indexes = await db.collection('orders').indexes();
-      const options = (await db.listCollections({ name: 'orders' }).toArray())[0]!.options;
-      await db.collection('orders').deleteMany({ _id: { $gte: 5 } });
+      const options = (await db.listCollections({ name: 'orders' }, { nameOnly: false }).toArray())[0]!.options;
+      await db.collection<{ _id: number }>('orders').deleteMany({ _id: { $gte: 5 } });
       await db.collection('orders').dropIndex('long_desc');
       await db.collection('capped').drop();
       await db.collection('firstOrders').drop();
@@ -126,8 +126,8 @@ describe('MongoDB backups (mongodump layouts through the driver)', function () {
       assert.equal(report.verification?.ok, true);
       assert.deepEqual({ orders: await rawDocs(db, 'orders'), capped: await rawDocs(db, 'capped'), long: await rawDocs(db, longName) }, before);
       assert.deepEqual(await db.collection('orders').indexes(), indexes);
-      assert.deepEqual((await db.listCollections({ name: 'orders' }).toArray())[0]!.options, options);
-      assert.equal((await db.listCollections({ name: 'capped' }).toArray())[0]!.options.capped, true);
+      assert.deepEqual((await db.listCollections({ name: 'orders' }, { nameOnly: false }).toArray())[0]!.options, options);
+      assert.equal((await db.listCollections({ name: 'capped' }, { nameOnly: false }).toArray())[0]!.options?.capped, true);
       assert.equal(await db.collection('firstOrders').countDocuments(), 5 + 5);
       assert.equal(await db.collection('later').countDocuments(), 1);
       await db.collection('later').drop();

@@ -51,7 +51,8 @@ export const MetricsReportSchema = z
   .object({
     timestamp: z.string(),
     uptime: z.number(),
-    memory: z.object({ rss: z.number(), heapTotal: z.number(), heapUsed: z.number(), external: z.number() }),
+    runtime: z.object({ name: z.enum(['bun', 'node']), version: z.string(), engine: z.enum(['JavaScriptCore', 'V8']) }).openapi({ description: 'The runtime that measured the memory figures' }),
+    memory: z.object({ rss: z.number(), heapTotal: z.number(), heapUsed: z.number(), external: z.number() }).openapi({ description: 'Bytes; heapUsed never exceeds heapTotal' }),
     connections: z.object({ platform: FiguresSchema, postgres: FiguresSchema, redis: FiguresSchema, mongodb: FiguresSchema }),
     circuits: z.array(
       z.object({ id: z.string(), name: z.string(), state: z.enum(['closed', 'open', 'half-open']), failures: z.number().int(), retryInMs: z.number() }),

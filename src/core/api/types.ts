@@ -149,6 +149,9 @@ export interface CircuitFigures {
 export interface MetricsReport {
   timestamp: string;
   uptime: number;
+  /** The runtime that measured `memory` (heap figures of Bun's JavaScriptCore and Node's V8 are not comparable). */
+  runtime: { name: 'bun' | 'node'; version: string; engine: 'JavaScriptCore' | 'V8' };
+  /** Bytes; `heapUsed` never exceeds `heapTotal` (both come from the same heap statistics). */
   memory: { rss: number; heapTotal: number; heapUsed: number; external: number };
   connections: Record<'platform' | EngineType, ConnectionFigures>;
   circuits: CircuitFigures[];

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -66,21 +66,43 @@ export async function redisCommand(port: number, password: string | undefined, c
   });
 }
 
-async function waitForPong(port: number, password: string | undefined, pid: number): Promise<void> {
+async function waitForPong(port: number, password: string | undefined, pid: number, logTail?: () => string): Promise<void> {
   const deadline = Date.now() + 15_000;
   for (;;) {
     if ((await redisCommand(port, password, 'PING')) === '+PONG') return;
-    if (!isAlive(pid)) throw new Error(`redis-server exited at start (port ${port})`);
+    if (!isAlive(pid)) throw new Error(`redis-server exited at start (port ${port})${logTail ? `: ${logTail()}` : ''}`);
     if (Date.now() > deadline) throw new Error(`redis-server did not answer PING within 15 s on port ${port}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
 
-/** One redis-server in a temporary folder, configured through a file so no password sits on a command line. */
+/**
+ * One redis-server in a temporary folder, configured through a file so no password sits on a command
+ * line. A port picked here can be taken by another process before the server binds it (several test
+ * runs share the machine): a server that exits at once is started again on another port.
+ */
 async function startRedisProcess(extraConfig: string[], options: { password: string; port?: number }): Promise<RedisService> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startRedisProcessOnce(extraConfig, options);
+    } catch (error) {
+      if (options.port !== undefined || attempt >= 3 || !/exited at start/.test((error as Error).message)) throw error;
+    }
+  }
+}
+
+/** A free port for a Redis node; a Cluster node also needs port + 10000 (its bus) to be a valid, free port. */
+async function redisPort(cluster: boolean): Promise<number> {
+  for (;;) {
+    const port = await freePort();
+    if (!cluster || port + 10_000 <= 65_535) return port;
+  }
+}
+
+async function startRedisProcessOnce(extraConfig: string[], options: { password: string; port?: number }): Promise<RedisService> {
   const binary = requireBinary('redis-server', 'redis-server');
   const dir = mkdtempSync(join(tmpdir(), 'ogelbase-redis-'));
-  const port = options.port ?? (await freePort());
+  const port = options.port ?? (await redisPort(extraConfig.includes('cluster-enabled yes')));
   const configFile = join(dir, 'redis.conf');
   writeFileSync(
     configFile,
@@ -101,7 +123,8 @@ async function startRedisProcess(extraConfig: string[], options: { password: str
   let pid: number | undefined;
   const start = async () => {
     pid = startDetached(binary, [configFile]);
-    await waitForPong(port, options.password, pid);
+    const log = join(dir, 'redis.log');
+    await waitForPong(port, options.password, pid, () => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').slice(-3).join(' | ') : ''));
   };
   const stop = async () => {
     if (pid !== undefined) await stopPid(pid, { signal: 'SIGTERM' });
@@ -125,8 +148,9 @@ async function startRedisProcess(extraConfig: string[], options: { password: str
   };
 }
 
-export async function startRedis(options: { password?: string; port?: number } = {}): Promise<RedisService> {
-  return startRedisProcess([], { password: options.password ?? randomPassword('redis'), port: options.port });
+/** `debug: true` allows DEBUG from loopback (DEBUG POPULATE fills a million keys in a second). */
+export async function startRedis(options: { password?: string; port?: number; debug?: boolean } = {}): Promise<RedisService> {
+  return startRedisProcess(options.debug ? ['enable-debug-command local'] : [], { password: options.password ?? randomPassword('redis'), port: options.port });
 }
 
 /** A cluster of `masters` master nodes (no replicas), created with `redis-cli --cluster create`. */
