@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
@@ -86,6 +86,11 @@ describe.skipIf(!pgUrl || !redisUrl)('backups and restores through the platform'
     expect(done.summary).toBe('1 table, 3,000 rows');
     expect(done.manifest?.engine).toBe('postgres');
     expect(done.manifest?.method).toBe('pg_dump');
+    // The manifest (as served and as stored beside the dump) names the server without its login's password.
+    const password = decodeURIComponent(new URL(source.url).password);
+    const stored = readFileSync(join(f.platform.config.backupDir, prodDb, done.id, 'manifest.json'), 'utf8');
+    for (const text of [JSON.stringify(done), stored, f.logs.join('\n')]) expect(text).not.toContain(password);
+    expect(JSON.parse(stored).database.endpoint).not.toContain('@');
     const list = await call<{ backups: BackupInfo[]; total: number }>('GET', `${base(prodDb)}/backups`, readOnly);
     expect(list.status).toBe(200);
     expect(list.body.backups[0]).toMatchObject({ id: done.id, status: 'completed', engine: 'postgres' });
@@ -144,6 +149,28 @@ describe.skipIf(!pgUrl || !redisUrl)('backups and restores through the platform'
       const outsider = await call('GET', path, other.owner.token);
       expect(outsider.status).toBe(404);
     }
+    // Every action that writes, asked by a read_only member (403) and by the owner of another organization (404):
+    // refused before anything runs, the backup and the schedule as they were.
+    const before = (await call<{ total: number }>('GET', `${base(prodDb)}/backups`, org.owner.token)).body.total;
+    const writes: [string, string, unknown][] = [
+      ['POST', `${base(prodDb)}/backups`, {}],
+      ['GET', `${base(prodDb)}/backups/${done.id}/download`, undefined],
+      ['POST', `${base(prodDb)}/backups/${done.id}/cancel`, undefined],
+      ['POST', `${base(prodDb)}/backups/${done.id}/restore-plan`, undefined],
+      ['POST', `${base(prodDb)}/backups/${done.id}/restore`, { confirm: 'orders-prod' }],
+      ['DELETE', `${base(prodDb)}/backups/${done.id}`, undefined],
+      ['PUT', `${base(prodDb)}/backup-schedule`, { cron: '0 3 * * *' }],
+      ['DELETE', `${base(prodDb)}/backup-schedule`, undefined],
+    ];
+    for (const [method, path, json] of writes) {
+      const asReader = await call(method, path, readOnly, json);
+      expect([method, path, asReader.status]).toEqual([method, path, 403]);
+      const asOutsider = await call(method, path, other.owner.token, json);
+      expect([method, path, asOutsider.status]).toEqual([method, path, 404]);
+    }
+    expect((await call<{ total: number }>('GET', `${base(prodDb)}/backups`, org.owner.token)).body.total).toBe(before);
+    expect((await call<BackupInfo>('GET', `${base(prodDb)}/backups/${done.id}`, org.owner.token)).body.status).toBe('completed');
+    expect(await f.platform.backups.store.schedule(prodDb)).toBeUndefined();
     // A backup id of another database is "not found" under this one.
     const redisBackup = await backupNow(redisDb);
     expect((await call('GET', `${base(prodDb)}/backups/${redisBackup.id}`, org.owner.token)).status).toBe(404);
