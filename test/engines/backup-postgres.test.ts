@@ -149,7 +149,7 @@ describe('PostgreSQL backups (pg_dump custom format)', function () {
       chmodSync(join(fake, 'pg_dump'), 0o755);
       await rejectsWith(postgresBackup.create(target, join(work, 'old'), { id: randomUUID(), tools: { where: 'extension', postgresBinDir: fake } }), 'invalid_input', /pg_dump 9\.6\.0 \(.*\) is too old for backing up PostgreSQL \d+.*: it must be of PostgreSQL \d+ or newer\. Install the PostgreSQL \d+ client programs/);
       rmSync(join(fake, 'pg_dump'));
-      await rejectsWith(postgresBackup.create(target, join(work, 'none'), { id: randomUUID(), tools: { where: 'server', postgresBinDir: fake } }), 'invalid_input', /pg_dump was not found in .* \(PG_BIN_DIR\).*Docker image installs the clients of PostgreSQL \d+/);
+      await rejectsWith(postgresBackup.create(target, join(work, 'none'), { id: randomUUID(), tools: { where: 'server', postgresBinDir: fake } }), 'invalid_input', /pg_dump was not found in .* \(PG_BIN_DIR\).*Docker image \(server\/Dockerfile\) installs the newest PostgreSQL client programs .*which handle PostgreSQL \d+/);
 
       // A wrapper records the arguments and whether PGPASSWORD came through the environment.
       const [real] = await findPgTools('pg_dump', tools);

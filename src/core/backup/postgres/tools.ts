@@ -64,7 +64,7 @@ export async function findPgTools(name: PgToolName, tools: ToolSettings): Promis
 /** What to install for PostgreSQL `major`'s client programs, where they are needed. */
 export function installHint(major: number, tools: ToolSettings): string {
   if (tools.where === 'server') {
-    return `The server's Docker image installs the clients of PostgreSQL ${major} and older from apt.postgresql.org (server/Dockerfile); elsewhere install postgresql-client-${major} or newer and set PG_BIN_DIR to the folder holding pg_dump and pg_restore`;
+    return `The server's Docker image (server/Dockerfile) installs the newest PostgreSQL client programs from apt.postgresql.org, which handle PostgreSQL ${major}; elsewhere install postgresql-client-${major} or newer and set PG_BIN_DIR to the folder holding pg_dump and pg_restore`;
   }
   const how =
     process.platform === 'darwin'
