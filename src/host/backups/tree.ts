@@ -29,8 +29,11 @@ export function backupsFolder(database: DatabaseNode & { ref: PlatformRef }): Ex
   return itemNode(childId(database.id, 'backups', ''), database.ref, 'backup.folder', 'Backups', { databaseId: database.ref.info.id });
 }
 
-/** A platform database's children: its Backups row first, then the engine's own levels. */
-export function withBackupsFolder(database: DatabaseNode & { ref: PlatformRef }, engine: ChildSource | undefined): ChildSource | undefined {
+/**
+ * A platform database's children: its Backups row first, then the engine's own levels. When those
+ * fail, the Backups row stays beside the error row, and `logFailure` writes the line the tree would.
+ */
+export function withBackupsFolder(database: DatabaseNode & { ref: PlatformRef }, engine: ChildSource | undefined, logFailure: (line: string) => void): ChildSource | undefined {
   if (!engine) return undefined;
   const folder = backupsFolder(database);
   return {
@@ -41,6 +44,7 @@ export function withBackupsFolder(database: DatabaseNode & { ref: PlatformRef },
         return { ...page, nodes: [folder, ...page.nodes] };
       } catch (error) {
         // The database may be unreachable while its backups are not: the Backups row stays, beside the error (Retry lists again).
+        logFailure(`could not load ${engine.what}: ${shortError(error)}`);
         return { nodes: [folder, { kind: 'error', id: errorId(database.id), parentId: database.id, message: `Could not load ${engine.what}: ${shortError(error)}` }] };
       }
     },

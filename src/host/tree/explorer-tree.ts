@@ -55,7 +55,7 @@ export class PlatformTree extends ExplorerTreeProvider {
     if (node.kind === 'project') return databasesSource(() => this.session.signedIn, node, context);
     // Platform databases list their Backups row first; the row lists the platform's backups.
     if (node.kind === 'database' && node.ref.scope === 'platform') {
-      const source = withBackupsFolder({ ...node, ref: node.ref }, super.childSource(node, context));
+      const source = withBackupsFolder({ ...node, ref: node.ref }, super.childSource(node, context), (line) => this.log.error(`[tree] ${line}`));
       this.backupFolders.set(node.ref.info.id, backupsFolder({ ...node, ref: node.ref }));
       return source;
     }
