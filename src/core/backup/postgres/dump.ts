@@ -12,7 +12,8 @@ import { pickPgTool, type PgTool } from './tools';
 
 /** `pg_dump: dumping contents of table "public.orders"` (LC_ALL=C). */
 const DUMPING = /^pg_dump: dumping contents of table "(.+)"$/;
-const PROGRESS = /^pg_dump: (?!error|warning|fatal)/i;
+/** Progress lines of --verbose; errors, warnings and their details (the server's own message) are not. */
+const PROGRESS = /^pg_dump: (?!error|warning|fatal|detail|hint)/i;
 
 /** A file name for the dump from the database's name (anything unusual becomes `_`). */
 export const dumpFileName = (database: string) => `${database.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_').slice(0, 100) || 'database'}.dump`;
@@ -123,7 +124,10 @@ async function runPgDump(tool: PgTool, out: string, snapshot: string, env: Recor
 
 /** pg_dump's and pg_restore's own error lines, without their program prefix. */
 export function failureText(errors: string[], code: number | null, signal: NodeJS.Signals | null): string {
-  const lines = errors.map((l) => l.replace(/^pg_(dump|restore): (error: )?/, '').trim()).filter(Boolean);
+  // `detail: Error message from server: …` says why; `detail: Command was: …` only repeats the statement.
+  const lines = errors
+    .map((l) => l.replace(/^pg_(dump|restore): (error: |detail: )?/, '').trim())
+    .filter((l) => l && !l.startsWith('Command was:'));
   return lines.length ? lines.slice(-4).join('; ') : `exit ${code ?? signal}`;
 }
 

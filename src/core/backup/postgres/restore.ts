@@ -14,7 +14,7 @@ import { libpqEnvironment } from './libpq';
 import { majorOf, pickPgTool, type PgTool } from './tools';
 
 const PROCESSING = /^pg_restore: processing data for table "(.+)"$/;
-const PROGRESS = /^pg_restore: (?!error|warning|fatal)/i;
+const PROGRESS = /^pg_restore: (?!error|warning|fatal|detail|hint)/i;
 
 interface Prepared {
   plan: RestorePlan;
