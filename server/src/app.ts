@@ -24,6 +24,9 @@ import { prometheusText, registerHealthRoutes } from './routes/health';
 import { registerPlatformRoutes } from './routes/platform';
 import { registerSeedEngineRoutes, type SeedEngineRouteDeps } from './routes/seed-engines';
 import { authenticate, type AuthDeps } from './security/auth';
+import { registerBackupRoutes } from './backups/routes';
+import type { BackupService } from './backups/service';
+import type { BackupStorage } from './backups/storage';
 import type { DatabaseService } from './services/databases';
 import type { OrganizationStore } from './store/organizations';
 
@@ -69,6 +72,7 @@ export interface AppDeps {
   databaseIdsOf: (userId: string) => Promise<Set<string>>;
   seedEngines: Omit<SeedEngineRouteDeps, 'organizations'>;
   engineOperations: Omit<EngineOperationDeps, 'service'>;
+  backups: { service: BackupService; storage: BackupStorage };
 }
 
 /** Turns a zod error into field problems named `body.x`, `query.y` or `path.z`. */
@@ -187,5 +191,6 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   registerSeedEngineRoutes(app, { organizations: deps.organizations, ...deps.seedEngines });
   registerEngineOperationRoutes(app, { service: deps.databases, ...deps.engineOperations });
   registerEngineStreamRoutes(app, { service: deps.databases, ...deps.engineOperations });
+  registerBackupRoutes(app, deps.backups.service, deps.backups.storage);
   return app;
 }

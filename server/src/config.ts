@@ -100,6 +100,13 @@ const EnvSchema = z.object({
   MAX_RESPONSE_BYTES: int(8 * 1024 * 1024, 64 * 1024),
   CIRCUIT_BREAKER_THRESHOLD: int(5, 1, 1000),
   CIRCUIT_BREAKER_RESET_TIMEOUT: int(60000, 100),
+
+  BACKUP_DIR: optionalText,
+  BACKUP_RETENTION_DAYS: int(30, 0, 36500),
+  BACKUP_MAX_CONCURRENT: int(2, 1, 64),
+  BACKUP_HEARTBEAT_TIMEOUT: int(60000, 3000),
+  BACKUP_SCHEDULER_INTERVAL: int(30000, 1000),
+  PG_BIN_DIR: optionalText,
 });
 
 export type Config = z.infer<typeof EnvSchema> & {
@@ -113,6 +120,8 @@ export type Config = z.infer<typeof EnvSchema> & {
   hostPolicy: string;
   /** PLATFORM_OPERATORS, lower-cased: who may use the routes about the platform's own Redis and MongoDB. */
   operators: string[];
+  /** BACKUP_DIR, or `backups` in DATA_DIR. */
+  backupDir: string;
 };
 
 export class ConfigError extends Error {}
@@ -156,5 +165,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     production,
     hostPolicy,
     operators: (config.PLATFORM_OPERATORS ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean),
+    backupDir: config.BACKUP_DIR ?? join(config.DATA_DIR ?? defaultDataDir(env), 'backups'),
   };
 }

@@ -32,6 +32,7 @@ import { loadJwtSecret, loadKeyring } from './security/key-material';
 import { DatabaseService } from './services/databases';
 import { ReadCredentials } from './services/read-credential-flow';
 import { RedisRateLimitStore, SharedCircuitBreaker } from './services/shared-state';
+import { createBackups, type Backups } from './backups';
 import { AuditStore } from './store/audit';
 import { DatabaseStore } from './store/databases';
 import { OrganizationStore } from './store/organizations';
@@ -57,6 +58,8 @@ export interface Platform {
   health: HealthService;
   /** Open engines of the managed databases (the pg-meta-style proxy), with their breakers. */
   connections: ConnectionManager;
+  /** Backup and restore jobs, their store, schedules and retention. */
+  backups: Backups;
   close(): Promise<void>;
 }
 
@@ -169,6 +172,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     log,
     onChanged: (id) => void connections.forget(id),
   });
+  const backups = await createBackups({ config, sql, databases, databaseService, audit, coordination, onRestored: (id) => void connections.close(id), log });
   const serviceChecks = createServiceChecks(config, sql, settings);
   const health = new HealthService({ checks: serviceChecks.checks, timeoutMs: config.HEALTH_CHECK_TIMEOUT, cacheMs: config.HEALTH_CHECK_INTERVAL });
   const started = Date.now();
@@ -234,6 +238,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       },
       ownTarget: { localFiles: false },
     },
+    backups: { service: backups.service, storage: backups.storage },
   });
 
   return {
@@ -251,8 +256,10 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     audit,
     health,
     connections,
+    backups,
     close: async () => {
       eventLoop.stop();
+      await backups.close();
       await connections.closeAll();
       await serviceChecks.close();
       if (coordination) await coordination.quit().catch(() => coordination.disconnect());

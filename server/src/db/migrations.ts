@@ -100,6 +100,67 @@ export const migrations: Migration[] = [
       ALTER TABLE platform.databases ADD COLUMN server_javascript boolean NOT NULL DEFAULT false;
     `,
   },
+  {
+    version: 3,
+    name: 'backups, restores and backup schedules',
+    sql: `
+      CREATE TABLE platform.backups (
+        id uuid PRIMARY KEY,
+        database_id uuid NOT NULL REFERENCES platform.databases(id) ON DELETE CASCADE,
+        organization_id uuid NOT NULL,
+        engine text NOT NULL CHECK (engine IN ('postgres', 'redis', 'mongodb')),
+        status text NOT NULL CHECK (status IN ('queued', 'running', 'completed', 'failed', 'cancelled')),
+        trigger text NOT NULL CHECK (trigger IN ('manual', 'scheduled')),
+        options jsonb NOT NULL DEFAULT '{}'::jsonb,
+        progress jsonb,
+        manifest jsonb,
+        size_bytes bigint,
+        error text,
+        created_by uuid,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        started_at timestamptz,
+        finished_at timestamptz,
+        heartbeat_at timestamptz,
+        instance text,
+        cancel_requested boolean NOT NULL DEFAULT false
+      );
+      CREATE INDEX backups_database_created ON platform.backups (database_id, created_at DESC);
+      CREATE INDEX backups_active ON platform.backups (status) WHERE status IN ('queued', 'running');
+      CREATE TABLE platform.restores (
+        id uuid PRIMARY KEY,
+        database_id uuid NOT NULL REFERENCES platform.databases(id) ON DELETE CASCADE,
+        backup_id uuid REFERENCES platform.backups(id) ON DELETE SET NULL,
+        organization_id uuid NOT NULL,
+        status text NOT NULL CHECK (status IN ('queued', 'running', 'completed', 'failed', 'cancelled')),
+        plan jsonb,
+        progress jsonb,
+        report jsonb,
+        error text,
+        created_by uuid,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        started_at timestamptz,
+        finished_at timestamptz,
+        heartbeat_at timestamptz,
+        instance text,
+        cancel_requested boolean NOT NULL DEFAULT false
+      );
+      CREATE INDEX restores_database_created ON platform.restores (database_id, created_at DESC);
+      CREATE INDEX restores_active ON platform.restores (status) WHERE status IN ('queued', 'running');
+      CREATE TABLE platform.backup_schedules (
+        database_id uuid PRIMARY KEY REFERENCES platform.databases(id) ON DELETE CASCADE,
+        cron text NOT NULL,
+        timezone text NOT NULL DEFAULT 'UTC',
+        enabled boolean NOT NULL DEFAULT true,
+        options jsonb NOT NULL DEFAULT '{}'::jsonb,
+        next_run_at timestamptz,
+        last_run_at timestamptz,
+        last_backup_id uuid,
+        updated_by uuid,
+        updated_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX backup_schedules_due ON platform.backup_schedules (next_run_at) WHERE enabled;
+    `,
+  },
 ];
 
 /** Applies every migration not yet recorded, in order. Returns the versions it applied. */

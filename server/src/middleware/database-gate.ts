@@ -1,6 +1,8 @@
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../env';
 import type { EngineType } from '../../../src/core/api/types';
+import { backupActionFor } from '../backups/gate';
+import { requireBackupRole } from '../backups/service';
 import { requireManager, requireRevealer, requireWriter } from '../services/access';
 import type { DatabaseService } from '../services/databases';
 import { requireWritable } from '../services/operation-policy';
@@ -21,7 +23,9 @@ export function databaseGate(service: DatabaseService, writeOperations: Readonly
     const { row, role } = await service.access(c.get('principal'), id);
     const rest = c.req.path.slice(c.req.path.indexOf(id) + id.length).replace(/\/+$/, '');
     const method = c.req.method;
-    if (rest === '' && (method === 'PATCH' || method === 'DELETE')) requireWriter(role, method === 'PATCH' ? 'change databases' : 'remove databases');
+    const backupAction = backupActionFor(method, rest);
+    if (backupAction) requireBackupRole(role, backupAction);
+    else if (rest === '' && (method === 'PATCH' || method === 'DELETE')) requireWriter(role, method === 'PATCH' ? 'change databases' : 'remove databases');
     else if (rest === '/reveal') requireRevealer(role);
     else if (rest === '/read-credential') requireManager(role, "manage a database's read-only login");
     else if (writeOperations.has(rest.slice(1))) {

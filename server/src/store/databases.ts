@@ -101,6 +101,12 @@ export class DatabaseStore {
     return { row: database, role };
   }
 
+  /** One database by id, for the server's own background work (backup jobs); never for a caller. */
+  async byId(id: string): Promise<DatabaseRow | undefined> {
+    const { rows } = await this.sql.query<DatabaseRow>(`SELECT ${columns} FROM platform.databases d JOIN platform.projects p ON p.id = d.project_id WHERE d.id = $1`, [id]);
+    return rows[0];
+  }
+
   async update(
     id: string,
     changes: { name?: string; description?: string | null; sealed?: string; readOnly?: boolean } & DatabaseExtras,

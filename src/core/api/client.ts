@@ -158,6 +158,28 @@ export class PlatformClient {
     return report;
   }
 
+  /** A JSON call to any route (the backup routes' client builds on it); errors as for every other call. */
+  json<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+    return this.request<T>(method, path, body, signal);
+  }
+
+  /**
+   * A GET whose body is streamed by the caller (a backup's files), with the caller's headers (Range,
+   * If-Range); no overall time limit, only `signal`. A refused request throws the usual PlatformError.
+   */
+  async download(path: string, headers: Record<string, string>, signal?: AbortSignal): Promise<Response> {
+    let response: Response;
+    try {
+      response = await this.fetchImpl(`${this.url}${path}`, { headers: { authorization: `Bearer ${this.options.token}`, ...headers }, signal });
+    } catch (error) {
+      if (signal?.aborted) throw new PlatformError(0, 'cancelled', 'cancelled');
+      const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+      throw new PlatformError(0, 'offline', `cannot reach the platform at ${this.url} (${maskSecretsInText(String(cause), [this.options.token])})`);
+    }
+    if (!response.ok) throw this.toError(response, await response.text());
+    return response;
+  }
+
   /**
    * Runs a streaming engine operation (an export) through the platform: the response body is handed
    * to `write` chunk by chunk, the next one read only once `write` resolved. No overall deadline (an

@@ -1,4 +1,5 @@
 import type { TestConnectionResult } from '../api/types';
+import type { BackupKit } from '../backup/engine';
 import type { EngineFactory } from './connection-manager';
 import type { OperationTable } from './operations';
 import type { ProbeTarget } from './probe-result';
@@ -16,4 +17,6 @@ export interface EngineModule {
   operations: OperationTable<never>;
   /** Connects once: latency and server version, or a readable error. */
   probe(connectionString: string, settings: EngineSettings, timeoutMs: number, target?: ProbeTarget): Promise<TestConnectionResult>;
+  /** Backup and restore in the engine's own format (src/core/backup/<engine>), with the same driver. */
+  backup: BackupKit;
 }

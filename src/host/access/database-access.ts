@@ -1,6 +1,8 @@
 import type * as vscode from 'vscode';
 import { PlatformError } from '../../core/api/client';
-import type { TestConnectionResult } from '../../core/api/types';
+import type { EngineType, TestConnectionResult } from '../../core/api/types';
+import type { BackupKit } from '../../core/backup/engine';
+import type { BackupTarget } from '../../core/backup/types';
 import { parseConnectionString } from '../../core/connection-strings';
 import { ConnectionManager } from '../../core/engines/connection-manager';
 import { EngineError } from '../../core/engines/errors';
@@ -241,6 +243,22 @@ export class DatabaseAccess implements vscode.Disposable {
     }
     const engine = loadEngine(this.extensionPath, refType(ref));
     return { ...(await engine.probe(await this.connectionString(ref), defaultEngineSettings, 10_000, { localFiles: true })), path };
+  }
+
+  /**
+   * What a backup or restore run on this machine connects with (backups open their own
+   * connections), or undefined when the database is reached through the platform: then only the
+   * platform can back it up or restore it.
+   */
+  async directTarget(ref: DatabaseRef): Promise<BackupTarget | undefined> {
+    const path = await this.path(ref);
+    if (ref.scope === 'platform' && (path === 'platform' || !(await this.stillAllowed(ref)))) return undefined;
+    return { id: refId(ref), name: refName(ref), type: refType(ref), connectionString: await this.connectionString(ref), localFiles: true };
+  }
+
+  /** The engine's backup and restore, from its lazily loaded bundle. */
+  engineBackup(type: EngineType): BackupKit {
+    return loadEngine(this.extensionPath, type).backup;
   }
 
   /** Forgets what is known of a database (it was edited or removed): its path, connection and cached string. */

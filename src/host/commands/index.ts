@@ -1,5 +1,6 @@
 import type * as vscode from 'vscode';
 import type { Explorer } from '../explorer';
+import { registerBackupCommands } from '../backups/commands';
 import { registerCatalogCommands } from './catalog';
 import { registerConnectionStringCommands } from './connection-string';
 import { registerDatabaseCommands } from './databases';
@@ -28,6 +29,7 @@ export function registerCommands(explorer: Explorer): vscode.Disposable[] {
     ...registerCatalogCommands(explorer),
     ...registerWorkbenchCommands(explorer),
     ...registerPostgresCommands(explorer),
+    ...registerBackupCommands(explorer),
     ...registerRedisCommands(explorer),
   ];
 }

@@ -8,6 +8,8 @@ import type { ExplorerNode } from './nodes';
 import type { ChildSource, LoadContext } from './paging';
 import { databasesSource, localDatabasesSource, organizationsSource, projectsSource } from './platform-children';
 import { ExplorerTreeProvider } from './tree-provider';
+import { backupsFolder, backupsSource, withBackupsFolder } from '../backups/tree';
+import { isItem } from './nodes';
 
 /**
  * The "Platform" view (`ogelbase.explorer`): organizations → projects → databases (paged) → each
@@ -15,6 +17,9 @@ import { ExplorerTreeProvider } from './tree-provider';
  * (sign-in, sign-out, switching platforms) re-lists everything.
  */
 export class PlatformTree extends ExplorerTreeProvider {
+  /** The Backups row of each database listed so far, by database id, to list it again after a backup. */
+  private readonly backupFolders = new Map<string, ExplorerNode>();
+
   constructor(
     private readonly session: PlatformSession,
     access: DatabaseAccess,
@@ -27,6 +32,12 @@ export class PlatformTree extends ExplorerTreeProvider {
 
   protected get rootId(): string {
     return platformRootId(this.session.signedIn?.platform.url);
+  }
+
+  /** Lists a database's backups again (after a backup, a restore or a delete), if the tree showed them. */
+  refreshBackups(databaseId: string): void {
+    const folder = this.backupFolders.get(databaseId);
+    if (folder) this.refresh(folder);
   }
 
   protected rootSource(): ChildSource | undefined {
@@ -42,6 +53,13 @@ export class PlatformTree extends ExplorerTreeProvider {
   protected override childSource(node: ExplorerNode, context: LoadContext): ChildSource | undefined {
     if (node.kind === 'organization') return projectsSource(() => this.session.signedIn, node, context);
     if (node.kind === 'project') return databasesSource(() => this.session.signedIn, node, context);
+    // Platform databases list their Backups row first; the row lists the platform's backups.
+    if (node.kind === 'database' && node.ref.scope === 'platform') {
+      const source = withBackupsFolder({ ...node, ref: node.ref }, super.childSource(node, context), (line) => this.log.error(`[tree] ${line}`));
+      this.backupFolders.set(node.ref.info.id, backupsFolder({ ...node, ref: node.ref }));
+      return source;
+    }
+    if (isItem(node, 'backup.folder')) return backupsSource(() => this.session.signedIn, node, context, () => this.refresh(node));
     return super.childSource(node, context);
   }
 }

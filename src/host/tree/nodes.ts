@@ -1,3 +1,4 @@
+import type { BackupInfo } from '../../core/api/backups';
 import type { Organization, Project } from '../../core/api/types';
 import type { CollectionInfo, DatabaseInfo as MongoDatabaseInfo, IndexInfo as MongoIndexInfo } from '../../core/engines/mongodb';
 import type { ColumnInfo, RelationInfo, SchemaInfo } from '../../core/engines/postgres';
@@ -64,6 +65,9 @@ export interface ItemDetails {
   'mongodb.systemDatabases': { databases: MongoDatabaseInfo[] };
   'mongodb.collection': CollectionInfo & { db: string };
   'mongodb.index': MongoIndexInfo & { db: string; collection: string };
+  /** The Backups row of a platform database (src/host/backups/tree.ts). */
+  'backup.folder': { databaseId: string };
+  'backup.item': BackupInfo;
 }
 export type ItemKind = keyof ItemDetails;
 /** An `item` row of one kind, with its `detail` typed. */

@@ -4,6 +4,7 @@ import { about, bytes, count, duration, plural } from './format';
 import { Icons } from './icons';
 import { isItem, type ItemNodeBase } from './nodes';
 import { Tooltip } from './tooltip';
+import { renderBackupItem } from '../backups/tree';
 
 /** How an item row looks; render.ts turns it into a TreeItem. */
 export interface ItemLook {
@@ -28,6 +29,8 @@ const relationKind: Record<string, string> = {
 
 /** How an item row looks; `filter` is the Filter Keys pattern set on it, if any. */
 export function renderItem(node: ItemNodeBase, filter?: string): ItemLook {
+  const backup = node.itemKind.startsWith('backup.') ? renderBackupItem(node) : undefined;
+  if (backup) return backup;
   if (isItem(node, 'postgres.schema')) {
     const s = node.detail;
     const parts = [s.tables && plural(s.tables, 'table'), s.views && plural(s.views, 'view'), s.materializedViews && plural(s.materializedViews, 'materialized view')].filter(Boolean);

@@ -16,6 +16,7 @@ export type Answer =
   | { kind: 'input'; value: string }
   | { kind: 'pick'; label: string }
   | { kind: 'confirm'; action: string }
+  | { kind: 'path'; value: string }
   | { kind: 'dismiss' };
 
 export const input = (value: string): Answer => ({ kind: 'input', value });
@@ -23,9 +24,11 @@ export const input = (value: string): Answer => ({ kind: 'input', value });
 export const pick = (label: string): Answer => ({ kind: 'pick', label });
 export const confirm = (action: string): Answer => ({ kind: 'confirm', action });
 export const dismiss = (): Answer => ({ kind: 'dismiss' });
+/** The file or folder a save or open dialog answers. */
+export const path = (value: string): Answer => ({ kind: 'path', value });
 
 export interface Question {
-  kind: 'input' | 'pick' | 'confirm';
+  kind: 'input' | 'pick' | 'confirm' | 'path';
   title?: string;
   prompt?: string;
   password?: boolean;
@@ -107,6 +110,16 @@ export class ScriptedPrompts implements Prompts {
     const found = list.find((item) => plainLabel(item.label) === answer.label) ?? list.find((item) => plainLabel(item.label).startsWith(answer.label));
     if (!found) this.problems.push(`pick "${options.title}": no item "${answer.label}" among ${labels.join(' | ')}`);
     return found;
+  }
+
+  async saveDialog(options: vscode.SaveDialogOptions): Promise<vscode.Uri | undefined> {
+    const answer = this.next({ kind: 'path', title: options.title, prompt: options.saveLabel, rejected: [] }, 'path');
+    return answer?.kind === 'path' ? vscode.Uri.file(answer.value) : undefined;
+  }
+
+  async openDialog(options: vscode.OpenDialogOptions): Promise<vscode.Uri | undefined> {
+    const answer = this.next({ kind: 'path', title: options.title, prompt: options.openLabel, rejected: [] }, 'path');
+    return answer?.kind === 'path' ? vscode.Uri.file(answer.value) : undefined;
   }
 
   async confirm(message: string, detail: string, ...actions: string[]): Promise<string | undefined> {

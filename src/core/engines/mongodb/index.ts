@@ -16,3 +16,5 @@ export type * from './types';
 export const openHandle: EngineModule['openHandle'] = openMongoHandle;
 export const operations = mongoOperations as EngineModule['operations'];
 export const probe: EngineModule['probe'] = probeMongo;
+/** Backup and restore (the bundle carries them so the extension loads this driver once). */
+export { mongoBackup as backup } from '../../backup/mongodb';

@@ -29,3 +29,5 @@ export type { DeleteRowsParams, InsertRowParams } from './edit';
 export type { EditPreview, PreviewEditParams } from './preview';
 export type { ExportParams, ExportSummary } from './export';
 export { isCursorCandidate, looksLikeWrite } from './sql-text';
+/** Backup and restore (the bundle carries them so the extension loads this driver once). */
+export { postgresBackup as backup } from '../../backup/postgres';

@@ -22,3 +22,5 @@ export type * from './types';
 export const openHandle: EngineModule['openHandle'] = openRedisHandle;
 export const operations = redisOperations as EngineModule['operations'];
 export const probe: EngineModule['probe'] = probeRedis;
+/** Backup and restore (the bundle carries them so the extension loads this driver once). */
+export { redisBackup as backup } from '../../backup/redis';

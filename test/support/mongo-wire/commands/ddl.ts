@@ -16,6 +16,9 @@ function realCollection(ctx: Ctx, name: unknown): Collection {
   return coll;
 }
 
+/** Collection options mongod stores and answers back unchanged (besides view, time-series and capped ones). */
+const KEPT_OPTIONS = ['validator', 'validationLevel', 'validationAction', 'collation', 'expireAfterSeconds', 'clusteredIndex', 'changeStreamPreAndPostImages', 'storageEngine', 'indexOptionDefaults'];
+
 const create: Handler = (cmd, { server, db }) => {
   const { create: name, viewOn, pipeline, timeseries, capped, size, max } = cmd;
   const options: Doc = {};
@@ -29,6 +32,8 @@ const create: Handler = (cmd, { server, db }) => {
     if (num(size, 0) <= 0) throw badValue('the size field is required when creating a capped collection');
     Object.assign(options, { capped: true, size, ...(max === undefined ? {} : { max }) });
   }
+  // mongod keeps these as given and lists them back in listCollections' `options`.
+  for (const kept of KEPT_OPTIONS) if (cmd[kept] !== undefined && viewOn === undefined) options[kept] = cmd[kept];
   server.store.create(db, String(name), options);
   return { ok: 1 };
 };
