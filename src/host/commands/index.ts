@@ -4,6 +4,7 @@ import { registerCatalogCommands } from './catalog';
 import { registerConnectionStringCommands } from './connection-string';
 import { registerDatabaseCommands } from './databases';
 import { registerHealthCommands } from './health';
+import { registerLocalPlatformCommands } from './local-platform';
 import { registerTreeCommands, registerWorkbenchCommands } from './misc';
 import { registerRedisKeyCommands } from './redis-keys';
 import { registerSessionCommands } from './session';
@@ -17,6 +18,7 @@ import { registerWizardCommands } from './wizard';
 export function registerCommands(explorer: Explorer): vscode.Disposable[] {
   return [
     ...registerSessionCommands(explorer),
+    ...registerLocalPlatformCommands(explorer),
     ...registerTreeCommands(explorer),
     ...registerWizardCommands(explorer),
     ...registerDatabaseCommands(explorer),
