@@ -2,7 +2,9 @@
 //  - dist/extension.js: the extension host bundle (Node, CommonJS, `vscode` external);
 //  - dist/engines/<engine>.js: one bundle per database driver, loaded on first use so that
 //    activation never pays for pg, ioredis or mongodb;
-//  - dist/webviews/<name>.js: one browser bundle per webview (src/webviews/<name>/main.ts);
+//  - dist/webviews/<name>.{js,css}: one browser bundle per webview (src/webviews/<name>/main.ts and
+//    the CSS it imports), and dist/webviews/codicons/ (the codicon font); a webview may load
+//    nothing outside dist/webviews (its localResourceRoots);
 //  - dist/server/index.js: the companion server (server/src/index.ts) for "Start Local Platform",
 //    runnable on Bun and on Node; PGlite stays outside (too big for the .vsix: the extension
 //    downloads the version named in dist/server/pglite.json and checks it against that integrity);
@@ -87,6 +89,18 @@ if (webviewEntries.length > 0) {
     minify: production,
     logLevel: 'warning',
     entryPoints: webviewEntries,
+    outdir: 'dist/webviews',
+    // Lit's development build warns in the console; the production one is smaller.
+    conditions: ['production'],
+    define: { 'process.env.NODE_ENV': '"production"' },
+  });
+  builds.push({
+    bundle: true,
+    minify: production,
+    logLevel: 'warning',
+    entryPoints: [{ in: 'node_modules/@vscode/codicons/dist/codicon.css', out: 'codicons/codicon' }],
+    loader: { '.ttf': 'file' },
+    assetNames: 'codicons/[name]',
     outdir: 'dist/webviews',
   });
 }

@@ -15,6 +15,8 @@ import { PlatformSession } from './platform/session';
 import { vscodePrompts, type Prompts } from './prompts';
 import { SecretVault } from './secrets';
 import { LocalTree, PlatformTree } from './tree/explorer-tree';
+import { InspectorPanels } from './webviews/panels';
+import { redisKeyBrowser } from './redis/key-browser';
 import type { ExplorerNode } from './tree/nodes';
 
 /**
@@ -38,6 +40,8 @@ export class Explorer extends DisposableStore {
   readonly healthPanel: HealthReportPanel;
   /** The companion server "Start Local Platform" runs, stopped with the extension. */
   readonly localPlatform: LocalPlatform;
+  /** Every inspector panel (key browser, document browser, table inspector): one per (inspector, database). */
+  readonly inspectors: InspectorPanels;
   /** How commands ask questions; the extension-host tests swap in scripted answers. */
   prompts: Prompts = vscodePrompts;
   /** Milliseconds spent in the constructor, i.e. in `activate`. */
@@ -60,6 +64,19 @@ export class Explorer extends DisposableStore {
     this.statusBar = this.register(new HealthStatusBar(this.session, this.config, this.log));
     this.healthPanel = this.register(new HealthReportPanel(context.extensionUri, this.session, this.statusBar, this.log));
     this.localPlatform = this.register(new LocalPlatform(context, this.log));
+    this.inspectors = this.register(
+      new InspectorPanels({
+        extensionUri: context.extensionUri,
+        access: this.access,
+        config: this.config,
+        log: this.log,
+        session: this.session,
+        local: this.local,
+        whenReady: () => this.ready,
+        prompts: () => this.prompts,
+      }),
+    );
+    this.inspectors.registerInspector(redisKeyBrowser);
     // The database commands are in the palette whenever there is a database to pick.
     const noteLocal = () => void vscode.commands.executeCommand('setContext', ContextKeys.hasLocalConnections, this.local.list().length > 0);
     noteLocal();

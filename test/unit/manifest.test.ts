@@ -44,6 +44,12 @@ describe('package.json (the extension manifest)', () => {
     }
   });
 
+  it('activates to restore every inspector panel after a reload (onWebviewPanel per viewType)', () => {
+    const viewTypes = [...readFileSync(join(root, 'src', 'host', 'redis', 'key-browser.ts'), 'utf8').matchAll(/viewType: '([\w.]+)'/g)].map((m) => m[1]);
+    assert.ok(viewTypes.length > 0);
+    for (const viewType of viewTypes) assert.ok(manifest.activationEvents?.includes(`onWebviewPanel:${viewType}`), `onWebviewPanel:${viewType} is missing`);
+  });
+
   it('contributes exactly the commands the code declares', () => {
     const contributed = manifest.contributes.commands.map((c) => c.command).sort();
     assert.deepEqual(contributed, Object.values(CommandIds).sort());

@@ -4,6 +4,7 @@ import type { TestConnectionResult } from '../../core/api/types';
 import { parseConnectionString } from '../../core/connection-strings';
 import { ConnectionManager } from '../../core/engines/connection-manager';
 import { EngineError } from '../../core/engines/errors';
+import type { OperationTable, ParamsOf, ResultOf } from '../../core/engines/operations';
 import { defaultEngineSettings } from '../../core/engines/settings';
 import type { Config } from '../config';
 import type { Log } from '../log';
@@ -14,6 +15,9 @@ import { refId, refName, refReadOnly, refType, type AccessPath, type DatabaseRef
 import { loadEngine } from './engine-loader';
 import { canReach } from './reachability';
 import { mayHoldConnectionString, RoleRecheck, type CurrentRole } from './role-check';
+
+/** A typed caller of one engine's operations on one database (see `DatabaseAccess.operations`). */
+export type EngineCaller<T extends OperationTable<never>> = <K extends keyof T & string>(operation: K, params: ParamsOf<T, K>, signal?: AbortSignal) => Promise<ResultOf<T, K>>;
 
 const cachedStringKey = (platformUrl: string, id: string) => `${platformSecretPrefix(platformUrl)}db:${id}`;
 
@@ -118,6 +122,15 @@ export class DatabaseAccess implements vscode.Disposable {
       }
       throw error;
     }
+  }
+
+  /**
+   * Calls of one engine's operations typed by its operation table (`ParamsOf`/`ResultOf`), e.g.
+   * `access.operations<RedisOperations>(ref)('readHash', { key, cursor })` resolves to the table's
+   * own result type: no result is typed by hand at a call site. The table is a type only here.
+   */
+  operations<T extends OperationTable<never>>(ref: DatabaseRef): EngineCaller<T> {
+    return (operation, params, signal) => this.call(ref, operation, params as Record<string, unknown>, signal);
   }
 
   private viaPlatform<T>(ref: Extract<DatabaseRef, { scope: 'platform' }>, operation: string, params: Record<string, unknown>, signal?: AbortSignal): Promise<T> {

@@ -22,6 +22,7 @@ export const CommandIds = {
   loadMore: 'ogelbase.tree.loadMore',
   scanToEnd: 'ogelbase.tree.scanToEnd',
   retry: 'ogelbase.tree.retry',
+  openKeyBrowser: 'ogelbase.redis.openKeyBrowser',
   filterKeys: 'ogelbase.redis.filterKeys',
   clearFilter: 'ogelbase.redis.clearFilter',
   copyKeyName: 'ogelbase.redis.copyKeyName',

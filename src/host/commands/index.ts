@@ -5,6 +5,7 @@ import { registerConnectionStringCommands } from './connection-string';
 import { registerDatabaseCommands } from './databases';
 import { registerHealthCommands } from './health';
 import { registerLocalPlatformCommands } from './local-platform';
+import { registerRedisCommands } from './redis';
 import { registerTreeCommands, registerWorkbenchCommands } from './misc';
 import { registerRedisKeyCommands } from './redis-keys';
 import { registerSessionCommands } from './session';
@@ -27,5 +28,6 @@ export function registerCommands(explorer: Explorer): vscode.Disposable[] {
     ...registerRedisKeyCommands(explorer),
     ...registerCatalogCommands(explorer),
     ...registerWorkbenchCommands(explorer),
+    ...registerRedisCommands(explorer),
   ];
 }

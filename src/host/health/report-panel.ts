@@ -4,7 +4,7 @@ import type { BreakerTransition, HealthHostMessage, HealthWebviewMessage, Metric
 import { DisposableStore } from '../disposable';
 import type { Log } from '../log';
 import type { PlatformSession } from '../platform/session';
-import { webviewHtml } from '../webviews/html';
+import { webviewHtml, webviewOptions } from '../webviews/html';
 import type { HealthStatusBar } from './status-bar';
 
 /** Seconds between two updates while the panel is visible. */
@@ -61,10 +61,7 @@ export class HealthReportPanel extends DisposableStore {
       await this.load(true);
       return;
     }
-    const panel = vscode.window.createWebviewPanel('ogelbase.healthReport', 'Platform Health', vscode.ViewColumn.Active, {
-      enableScripts: true,
-      localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist', 'webviews'), vscode.Uri.joinPath(this.extensionUri, 'media')],
-    });
+    const panel = vscode.window.createWebviewPanel('ogelbase.healthReport', 'Platform Health', vscode.ViewColumn.Active, webviewOptions(this.extensionUri));
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'ogelbase.svg');
     this.panel = panel;
     this.ready = false;

@@ -64,6 +64,8 @@ export function renderNode(node: ExplorerNode, context: RenderContext): vscode.T
       item.description = filter ? [`filtered: ${filter}`, look.description].filter(Boolean).join(' · ') : look.description;
       item.iconPath = codicon(filter ? 'filter-filled' : look.icon);
       item.tooltip = look.tooltip;
+      // A click on a key opens the key browser on it (tables and collections: their own inspectors).
+      if (node.itemKind === 'redis.key') item.command = { command: CommandIds.openKeyBrowser, title: 'Open Key Browser', arguments: [node] };
       return finish(item, node, `${look.context}${refReadOnly(node.ref) ? '.readonly' : ''}${filter ? '.filtered' : ''}`);
     }
     case 'loadMore': {

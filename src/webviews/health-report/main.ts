@@ -1,5 +1,6 @@
 import type { MetricsReport } from '../../core/api/types';
 import type { HealthHostMessage, HealthWebviewMessage, MetricsSample } from '../protocol/health-report';
+import './style.css';
 
 declare function acquireVsCodeApi(): { postMessage(message: HealthWebviewMessage): void };
 

@@ -51,6 +51,8 @@ export const layers: Layer[] = [
       ...(hasFiles('src/webviews', '.ts')
         ? [{ title: 'tsc: webviews', command: node, args: [bin('tsc'), '--noEmit', '-p', 'src/webviews/tsconfig.json'], report: 'exit-code' as const, timeoutMs: 300_000 }]
         : []),
+      // bench/key-browser.ts runs code inside the webview (DOM types), so it has its own tsconfig.
+      { title: 'tsc: browser-side bench', command: node, args: [bin('tsc'), '--noEmit', '-p', 'bench/tsconfig.json'], report: 'exit-code', timeoutMs: 300_000 },
       { title: 'tsc: server', command: node, args: [bin('tsc'), '--noEmit', '-p', 'server/tsconfig.json'], report: 'exit-code', timeoutMs: 300_000 },
       { title: 'eslint', command: node, args: [bin('eslint'), '.'], report: 'exit-code', timeoutMs: 300_000 },
       // The release package, built the way a maintainer builds it; test/unit/vsix.test.ts then checks what it holds.

@@ -26,16 +26,18 @@ const RESOLVE_BOUND_MS = 3_000;
 /**
  * Before the driver connects: host names that do not exist and a plain server behind tls=true end
  * at once with their cause, instead of the driver's server-selection timeout and a bare "timed out".
- * mongodb+srv:// is left to the driver (its SRV lookup fails at once by itself).
+ * mongodb+srv:// is left to the driver (its SRV lookup fails at once by itself). `gate` (the
+ * platform's host policy) runs after the names are looked up and before anything connects, so the
+ * TLS check never opens a socket to a host the policy refuses.
  */
-export async function mongoPreflight(connectionString: string, connectTimeoutMs: number): Promise<void> {
-  let parsed: MongoConnection;
+export async function mongoPreflight(connectionString: string, connectTimeoutMs: number, gate?: () => Promise<void>): Promise<void> {
+  let parsed: MongoConnection | undefined;
   try {
     parsed = parseConnectionString('mongodb', connectionString) as MongoConnection;
   } catch {
-    return; // the driver's parser reports it in its own words
+    // the driver's parser reports it in its own words
   }
-  if (parsed.srv) return;
-  await assertHostsResolve('mongodb', parsed.hosts, Math.min(RESOLVE_BOUND_MS, connectTimeoutMs));
-  if (parsed.tls) await assertSpeaksTls('mongodb', parsed.hosts[0]!.host, parsed.hosts[0]!.port, connectTimeoutMs);
+  if (parsed && !parsed.srv) await assertHostsResolve('mongodb', parsed.hosts, Math.min(RESOLVE_BOUND_MS, connectTimeoutMs));
+  await gate?.();
+  if (parsed && !parsed.srv && parsed.tls) await assertSpeaksTls('mongodb', parsed.hosts[0]!.host, parsed.hosts[0]!.port, connectTimeoutMs);
 }

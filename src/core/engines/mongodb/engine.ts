@@ -36,8 +36,8 @@ export class MongoEngine {
   }
 
   /** Creates the client with the engine settings, connects, and wraps it. */
-  static async connect(connectionString: string, settings: EngineSettings, options: MongoEngineOptions & { client?: MongoClientOptions } = {}): Promise<MongoEngine> {
-    await mongoPreflight(connectionString, settings.mongoConnectTimeoutMs);
+  static async connect(connectionString: string, settings: EngineSettings, options: MongoEngineOptions & { client?: MongoClientOptions; gate?: () => Promise<void> } = {}): Promise<MongoEngine> {
+    await mongoPreflight(connectionString, settings.mongoConnectTimeoutMs, options.gate);
     let client: MongoClient | undefined;
     try {
       // Inside the try: the driver throws a MongoParseError here for a malformed connection string.

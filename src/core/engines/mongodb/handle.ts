@@ -25,11 +25,15 @@ function trackPool(client: MongoClient) {
 
 /** Opens a MongoEngine whose pool holds at most `capacity` connections. */
 export const openMongoHandle: EngineFactory = async (database, capacity, settings) => {
-  await checkMongoSeeds(database.connectionString, database);
   const engine = await MongoEngine.connect(
     database.connectionString,
     { ...settings, mongoMaxPoolSize: capacity, mongoMinPoolSize: Math.min(settings.mongoMinPoolSize, capacity) },
-    { readOnly: database.readOnly, serverJavaScript: database.serverJavaScript, client: mongoReach(database.connectionString, database) },
+    {
+      readOnly: database.readOnly,
+      serverJavaScript: database.serverJavaScript,
+      client: mongoReach(database.connectionString, database),
+      gate: () => checkMongoSeeds(database.connectionString, database),
+    },
   );
   const figures = trackPool(engine.client);
   return { engine, capacity, figures, close: () => engine.close() };

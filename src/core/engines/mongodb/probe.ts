@@ -10,9 +10,8 @@ import { checkMongoSeeds, mongoReach } from './reach';
 export function probeMongo(connectionString: string, settings: EngineSettings, timeoutMs: number, target: ProbeTarget = {}): Promise<TestConnectionResult> {
   const parsed = parseConnectionString('mongodb', connectionString);
   return timedProbe('mongodb', describeEndpoint(parsed), async () => {
-    // The host policy first: nothing connects to a host it refuses, not even the TLS preflight.
-    await checkMongoSeeds(connectionString, target);
-    await mongoPreflight(connectionString, timeoutMs);
+    // The host policy runs inside the preflight: nothing connects to a host it refuses, not even the TLS check.
+    await mongoPreflight(connectionString, timeoutMs, () => checkMongoSeeds(connectionString, target));
     const client = createMongoClient(connectionString, { ...settings, mongoConnectTimeoutMs: timeoutMs, mongoMinPoolSize: 0 }, { maxPoolSize: 1, ...mongoReach(connectionString, target) });
     try {
       await withDeadline(client.connect(), timeoutMs + 500, 'MongoDB');
