@@ -8,14 +8,16 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { isAlive as isHolderAlive, readHolder } from '../../server/src/db/data-dir-lock';
 import { PlatformClient } from '../../src/core/api/client';
 import { freePort } from '../../test/support/services/ports';
 import { stopPid } from '../../test/support/services/processes';
 import { registerDatabases, seedMongo, seedPostgres, seedRedis, type DemoDatabase } from './demo-data';
 import { startGateway } from './gateway';
-import { postgresBinDir, startPgliteWire, startPostgres, startRedis, type Started } from './services';
+import { postgresBinDir, postgresCanReach, startPgliteWire, startPostgres, startRedis, type Started } from './services';
 import { startVsCode } from './vscode';
 
 const root = resolve(__dirname, '..', '..');
@@ -49,16 +51,16 @@ function readState(): State {
 const saveState = (state: State) => writeFileSync(stateFile, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
 const secret = () => randomBytes(18).toString('base64url');
 
+const portIsFree = (port: number) =>
+  new Promise<boolean>((ok) => {
+    const probe = createServer();
+    probe.once('error', () => ok(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => ok(true)));
+  });
+
 /** A port we used before when it is free again, else a new free one. */
 async function portFor(previous: number | undefined): Promise<number> {
-  if (previous) {
-    const free = await new Promise<boolean>((ok) => {
-      const probe = require('node:net').createServer() as import('node:net').Server;
-      probe.once('error', () => ok(false));
-      probe.listen(previous, '127.0.0.1', () => probe.close(() => ok(true)));
-    });
-    if (free) return previous;
-  }
+  if (previous && (await portIsFree(previous))) return previous;
   return freePort();
 }
 
@@ -146,6 +148,13 @@ async function main(): Promise<void> {
 
   // 1. The platform. PORT picks its port (default 3001, as `npm run server`).
   const platformPort = Number(process.env.PORT ?? 3001);
+  const holder = readHolder(join(dataDir, 'platform'));
+  if (holder && isHolderAlive(holder)) {
+    throw new Error(`another npm start (or a server on this data, pid ${holder.pid}, since ${holder.since}) is already running on ${dataDir}: use that one (its terminal printed the URL), or stop it with Ctrl-C first`);
+  }
+  if (!(await portIsFree(platformPort))) {
+    throw new Error(`port ${platformPort} on 127.0.0.1 is already in use by another program (an \`npm run server\`?): stop it, or start on another port with PORT=${platformPort + 1} npm start`);
+  }
   say(`starting the platform server on http://127.0.0.1:${platformPort} (embedded PGlite in ${join(dataDir, 'platform')}) ...`);
   const platform = await startPlatform(platformPort);
   const demo = await demoToken(platform.url, platform.env, state);
@@ -154,13 +163,17 @@ async function main(): Promise<void> {
   // 2. The demo databases.
   const wanted: DemoDatabase[] = [];
   const keep = (service: Started, name: string) => stops.push({ name: `${name} (pid ${service.pid})`, stop: service.stop });
-  const bin = process.env.OGELBASE_START_PGLITE === '1' ? undefined : postgresBinDir();
+  let bin = process.env.OGELBASE_START_PGLITE === '1' ? undefined : postgresBinDir();
+  if (bin && !postgresCanReach(dataDir)) {
+    say(`PostgreSQL: ${bin} is installed, but its server (run as the postgres user, since you are root) cannot reach ${dataDir}: a folder above it is closed to other users. Using the embedded PGlite instead (or move the checkout, or set OGELBASE_START_DIR to a folder others may traverse).`);
+    bin = undefined;
+  }
   const kind: 'machine' | 'pglite' = bin ? 'machine' : 'pglite';
   const pgState = state.postgres?.kind === kind ? state.postgres : { port: 0, password: secret(), kind };
   pgState.port = await portFor(pgState.port);
   state.postgres = pgState;
   saveState(state);
-  say(bin ? `starting PostgreSQL from ${bin} ...` : 'no PostgreSQL server on this machine: starting an embedded PGlite served over the PostgreSQL wire protocol ...');
+  say(bin ? `starting PostgreSQL from ${bin} ...` : `${process.env.OGELBASE_START_PGLITE === '1' ? 'OGELBASE_START_PGLITE=1' : 'no PostgreSQL server binaries on this machine'}: starting an embedded PGlite served over the PostgreSQL wire protocol ...`);
   const postgres = bin ? await startPostgres(bin, join(dataDir, 'postgres'), pgState.port, pgState.password) : await startPgliteWire(root, join(dataDir, 'pglite'), pgState.port);
   keep(postgres, 'PostgreSQL');
   say(`  ${postgres.label}`);
@@ -225,6 +238,12 @@ async function main(): Promise<void> {
 }
 
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stopAll(0));
+// npm (our parent) gone without a signal reaching us (its terminal closed, it was killed): stop too.
+const parent = process.ppid;
+setInterval(() => process.ppid !== parent && void stopAll(1), 1_000).unref();
+// A closed terminal must not crash the shutdown with EPIPE on its way out.
+process.stdout.on('error', () => undefined);
+process.stderr.on('error', () => undefined);
 main().catch((error: unknown) => {
   console.error(`[start] ERROR: ${error instanceof Error ? error.message : String(error)}`);
   void stopAll(1);

@@ -54,6 +54,21 @@ function serverUser(): { uid: number; gid: number } | undefined {
   return { uid: Number(uid), gid: Number(gid) };
 }
 
+/**
+ * Whether the PostgreSQL server can reach `dir`: as root it runs as `postgres`, which needs every
+ * folder above `dir` to be traversable (a clone inside /root, or a 0700 temporary folder, is not).
+ */
+export function postgresCanReach(dir: string): boolean {
+  let owner;
+  try {
+    owner = serverUser();
+  } catch {
+    return false;
+  }
+  if (!owner) return true;
+  return spawnSync('test', ['-x', dir], { uid: owner.uid, gid: owner.gid }).status === 0;
+}
+
 /** A PostgreSQL cluster of the machine's binaries in `dir` (made by initdb the first time), password auth, loopback only. */
 export async function startPostgres(bin: string, dir: string, port: number, password: string): Promise<Started> {
   const owner = serverUser();
@@ -115,7 +130,7 @@ export async function startPgliteWire(root: string, dir: string, port: number): 
     });
   });
   return {
-    label: `PostgreSQL ${version} as embedded PGlite over the wire (no PostgreSQL server on this machine; data in ${dir})`,
+    label: `PostgreSQL ${version} as embedded PGlite over the wire (data in ${dir})`,
     // PGlite's socket server takes any password; the platform still stores one, as for any database.
     url: `postgresql://postgres:postgres@127.0.0.1:${port}/postgres`,
     pid,
