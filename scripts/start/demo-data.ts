@@ -6,7 +6,7 @@
 import { Redis } from 'ioredis';
 import { MongoClient } from 'mongodb';
 import pg from 'pg';
-import { PlatformClient } from '../../src/core/api/client';
+import { type PlatformClient } from '../../src/core/api/client';
 import type { DatabaseInfo, EngineType } from '../../src/core/api/types';
 
 /** Creates the `shop` database when the URL names it and it does not exist yet (a real server; PGlite has one database). */

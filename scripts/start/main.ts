@@ -14,10 +14,10 @@ import { parseArgs } from 'node:util';
 import { isAlive as isHolderAlive, readHolder } from '../../server/src/db/data-dir-lock';
 import { PlatformClient } from '../../src/core/api/client';
 import { freePort } from '../../test/support/services/ports';
-import { stopPid } from '../../test/support/services/processes';
+import { isAlive, stopPid } from '../../test/support/services/processes';
 import { registerDatabases, seedMongo, seedPostgres, seedRedis, type DemoDatabase } from './demo-data';
 import { startGateway } from './gateway';
-import { postgresBinDir, postgresCanReach, startPgliteWire, startPostgres, startRedis, type Started } from './services';
+import { postgresBinDir, postgresCanReach, spawned, startPgliteWire, startPostgres, startRedis, type Started } from './services';
 import { startVsCode } from './vscode';
 
 const root = resolve(__dirname, '..', '..');
@@ -76,6 +76,8 @@ async function stopAll(code: number): Promise<never> {
     await stop().catch((error: Error) => say(`could not stop ${name}: ${error.message}`));
     say(`  stopped ${name}`);
   }
+  // Anything spawned but not yet handed over (Ctrl-C during a start): its whole process group.
+  for (const pid of spawned) if (isAlive(pid)) await stopPid(pid, { signal: 'SIGTERM', group: true, timeoutMs: 15_000 });
   if (stops.length > 0) say(`stopped; the data stays in ${dataDir} for the next npm start`);
   process.exit(code);
 }
@@ -92,6 +94,7 @@ async function startPlatform(port: number): Promise<{ url: string; child: ChildP
   const log = join(logs, 'platform.log');
   const out = openSync(log, 'a');
   const child = spawn(bun, ['run', 'src/index.ts', '--until-stdin-closes'], { cwd: join(root, 'server'), env, detached: true, stdio: ['pipe', out, out] });
+  if (child.pid) spawned.add(child.pid);
   const url = `http://127.0.0.1:${port}`;
   let exitCode: number | null = null;
   child.once('exit', (code) => (exitCode = code ?? 1));

@@ -26,11 +26,18 @@ const onPath = (name: string, extra: string[] = []): string | undefined => {
   return undefined;
 };
 
+/**
+ * Every process group this run started, recorded the moment it is spawned: a Ctrl-C that comes
+ * while a service is still starting (before it is handed to the caller) stops it as well.
+ */
+export const spawned = new Set<number>();
+
 /** Starts a long-running program in its own process group (Ctrl-C in the terminal reaches only us; we stop it). */
 export function startGroup(command: string, args: string[], options: SpawnOptions & { log: string }): ChildProcess {
   const out = openSync(options.log, 'a');
   const child = spawn(command, args, { detached: true, stdio: ['ignore', out, out], ...options });
   if (child.pid === undefined) throw new Error(`could not start ${command}`);
+  spawned.add(child.pid);
   return child;
 }
 
@@ -113,6 +120,7 @@ export async function startPgliteWire(root: string, dir: string, port: number): 
   // Standard input is a pipe: if npm start dies without a word, the server stops when it closes.
   const child = spawn(process.execPath, [join(root, 'scripts', 'pglite-wire', 'serve.mjs'), '--data', dir, '--port', String(port)], { detached: true, stdio: ['pipe', 'pipe', out] });
   const pid = child.pid!;
+  spawned.add(pid);
   const version = await new Promise<string>((resolve, reject) => {
     let buffer = '';
     const timer = setTimeout(() => reject(new Error(`the embedded PostgreSQL (PGlite) did not start within 120 s; see ${log}`)), 120_000);
