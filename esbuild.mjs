@@ -5,10 +5,13 @@
 //  - dist/webviews/<name>.{js,css}: one browser bundle per webview (src/webviews/<name>/main.ts and
 //    the CSS it imports), and dist/webviews/codicons/ (the codicon font); a webview may load
 //    nothing outside dist/webviews (its localResourceRoots);
+//  - dist/server/index.js: the companion server (server/src/index.ts) for "Start Local Platform",
+//    runnable on Bun and on Node; PGlite stays outside (too big for the .vsix: the extension
+//    downloads the version named in dist/server/pglite.json and checks it against that integrity);
 //  - out/test/extension-host/*.js: the mocha suite that runs inside the real extension host.
 // Flags: --production (minified, no test bundles), --watch (rebuild on change).
 import * as esbuild from 'esbuild';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const production = process.argv.includes('--production');
@@ -67,6 +70,15 @@ const builds = [
     outdir: 'dist',
   },
 ];
+builds.push({
+  ...nodeCommon,
+  // Bun's own modules exist only under Bun and are loaded only there; PGlite is fetched at run time.
+  external: [...optionalDriverDeps, '@electric-sql/pglite', 'bun:jsc'],
+  entryPoints: [{ in: 'server/src/index.ts', out: 'index' }],
+  outdir: 'dist/server',
+  // The .vsix carries no maps; a dev build keeps them next to the bundle.
+  sourcemap: !production,
+});
 if (webviewEntries.length > 0) {
   builds.push({
     bundle: true,
@@ -108,12 +120,26 @@ if (!watch) {
   rmSync('out/test/extension-host', { recursive: true, force: true });
 }
 
+/**
+ * The exact PGlite the server was built and tested with, as package-lock.json records it: the
+ * extension downloads that tarball and refuses any other bytes (sha512 integrity).
+ */
+function writePgliteManifest() {
+  const lock = JSON.parse(readFileSync('package-lock.json', 'utf8'));
+  const entry = lock.packages['node_modules/@electric-sql/pglite'];
+  if (!entry?.version || !entry.integrity?.startsWith('sha512-')) throw new Error('package-lock.json records no sha512 integrity for node_modules/@electric-sql/pglite');
+  mkdirSync('dist/server', { recursive: true });
+  writeFileSync('dist/server/pglite.json', `${JSON.stringify({ name: '@electric-sql/pglite', version: entry.version, integrity: entry.integrity }, null, 2)}\n`);
+}
+
 if (watch) {
   const contexts = await Promise.all(builds.map((options) => esbuild.context(options)));
   await Promise.all(contexts.map((context) => context.watch()));
+  writePgliteManifest();
   console.log('[esbuild] watching for changes');
 } else {
   const started = Date.now();
   await Promise.all(builds.map((options) => esbuild.build(options)));
+  writePgliteManifest();
   console.log(`[esbuild] built ${builds.length} bundle group(s) in ${Date.now() - started} ms${production ? ' (production)' : ''}`);
 }

@@ -13,7 +13,7 @@ const noVscode = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'out/', 'test-results/', '**/*.d.ts', 'server/.data/', 'bench/.data/', '.scratch/'] },
+  { ignores: ['node_modules/', 'dist/', 'out/', 'test-results/', '**/*.d.ts', 'server/.data/', 'bench/.data/', '.scratch/', '.ogelbase-start/', '**/node_modules/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

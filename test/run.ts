@@ -146,7 +146,8 @@ async function main(): Promise<number> {
       running.services = services;
       Object.assign(env, services.env);
     }
-    if (selected.some((l) => l.name === 'extension-host' || l.name === 'e2e')) {
+    // unit: test/unit/local-platform-server.test.ts runs the bundled server (dist/server/index.js).
+    if (selected.some((l) => l.name === 'unit' || l.name === 'extension-host' || l.name === 'e2e')) {
       say('building the extension (esbuild)');
       totals.build = await runStep('build', { title: 'esbuild', command: process.execPath, args: ['esbuild.mjs'], report: 'exit-code', timeoutMs: 300_000 }, env);
     }

@@ -40,6 +40,7 @@ const EnvSchema = z.object({
 
   DATABASE_URL: optionalText,
   DATA_DIR: optionalText,
+  PGLITE_PACKAGE_DIR: optionalText,
 
   ENCRYPTION_KEY: optionalText,
   MULTI_DB_CRYPTO_KEY: optionalText,

@@ -6,11 +6,14 @@ import { serve } from './serve';
 /**
  * `bun run src/index.ts` serves the platform API; `bun run src/index.ts <command>` runs an
  * administration command (demo, token, user, org, project, member, jwt, rotate-keys, migrate).
+ * The same file, bundled (dist/server/index.cjs), runs on Node too.
  */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const [command, ...args] = process.argv.slice(2);
-  if (!command || command === 'serve') return serve(config);
+  const argv = process.argv.slice(2);
+  // `serve` is the default command; its one option may come alone (`index.ts --until-stdin-closes`).
+  const [command, ...args] = argv[0]?.startsWith('--until') ? ['serve', ...argv] : argv;
+  if (!command || command === 'serve') return serve(config, { untilStdinCloses: args.includes('--until-stdin-closes') });
   process.exitCode = await runCommand(command, args, config);
 }
 

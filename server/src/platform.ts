@@ -108,7 +108,7 @@ export async function openPlatformSql(config: Config, log: Logger, owner: Platfo
   const lock = await DataDirLock.acquire(config.dataDir, owner);
   if (lock.replaced) log.warn(`took over the lock of ${config.dataDir} left by process ${lock.replaced.pid}, which is no longer running`);
   log.info(`DATABASE_URL is not set: using the embedded PostgreSQL (PGlite) in ${config.dataDir}`);
-  return createPgliteSql(config.dataDir, { lock, log });
+  return createPgliteSql(config.dataDir, { lock, log, packageDir: config.PGLITE_PACKAGE_DIR });
 }
 
 /**

@@ -225,7 +225,7 @@ describe('the administration channel', () => {
 
   test('listens on an owner-only Unix socket in DATA_DIR, for callers that present the secret from the lock file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ogelbase-chan-'));
-    const channel = serveAdminChannel({ platform: f.platform, log: f.platform.log, url: () => 'http://localhost:4321' }, dir);
+    const channel = await serveAdminChannel({ platform: f.platform, log: f.platform.log, url: () => 'http://localhost:4321' }, dir);
     try {
       expect(channel.announcement.socket).toBe(join(dir, 'admin.sock'));
       expect(statSync(join(dir, 'admin.sock')).mode & 0o777).toBe(0o600);
@@ -234,7 +234,7 @@ describe('the administration channel', () => {
       expect(Array.isArray(listed.output)).toBe(true);
       await expect(callAdminChannel({ ...channel.announcement, secret: 'not-the-secret' }, { command: 'token list', options: {}, positionals: [] })).rejects.toThrow('needs the secret');
     } finally {
-      channel.stop();
+      await channel.stop();
     }
     expect(existsSync(join(dir, 'admin.sock'))).toBe(false);
   });

@@ -2,11 +2,14 @@ import * as vscode from 'vscode';
 import { DatabaseAccess } from './access/database-access';
 import { registerCommands } from './commands';
 import { ContextKeys } from './commands/ids';
+import { showFailure } from './commands/support';
 import { Config } from './config';
 import { DisposableStore } from './disposable';
 import { HealthReportPanel } from './health/report-panel';
 import { HealthStatusBar } from './health/status-bar';
 import { LocalConnectionStore } from './local/local-store';
+import { signInFromHandoff } from './local-platform/handoff';
+import { LocalPlatform } from './local-platform/local-platform';
 import { createLog, type Log } from './log';
 import { PlatformSession } from './platform/session';
 import { vscodePrompts, type Prompts } from './prompts';
@@ -39,6 +42,8 @@ export class Explorer extends DisposableStore {
   readonly localView: vscode.TreeView<ExplorerNode>;
   readonly statusBar: HealthStatusBar;
   readonly healthPanel: HealthReportPanel;
+  /** The companion server "Start Local Platform" runs, stopped with the extension. */
+  readonly localPlatform: LocalPlatform;
   /** Every inspector panel (key browser, document browser, table inspector): one per (inspector, database). */
   readonly inspectors: InspectorPanels;
   /** The PostgreSQL table inspector (one panel per database) and the SQL editor with its results panels. */
@@ -65,6 +70,7 @@ export class Explorer extends DisposableStore {
     this.localView = this.register(vscode.window.createTreeView('ogelbase.localConnections', { treeDataProvider: this.localTree, showCollapseAll: true }));
     this.statusBar = this.register(new HealthStatusBar(this.session, this.config, this.log));
     this.healthPanel = this.register(new HealthReportPanel(context.extensionUri, this.session, this.statusBar, this.log));
+    this.localPlatform = this.register(new LocalPlatform(context, this.log));
     this.inspectors = this.register(
       new InspectorPanels({
         extensionUri: context.extensionUri,
@@ -90,7 +96,15 @@ export class Explorer extends DisposableStore {
     // connection mode makes every database choose its path again.
     this.register(this.session.onDidChange(() => void this.access.reset()));
     this.register(this.config.onDidChange((event) => event.affectsConfiguration('ogelbase.connectionMode') && void this.access.reset()));
-    this.ready = this.session.restore().catch((error: unknown) => this.log.error(`[session] could not restore: ${(error as Error).message}`));
+    this.ready = this.session
+      .restore()
+      .catch((error: unknown) => this.log.error(`[session] could not restore: ${(error as Error).message}`))
+      // Opened by `npm start`: sign in to the platform it started (only when OGELBASE_SIGN_IN_FILE is set).
+      .then(() => signInFromHandoff(this))
+      .then(
+        () => undefined,
+        (error: unknown) => showFailure(this, `Could not sign in to the platform npm start started: ${(error as Error).message}`),
+      );
     this.activationMs = performance.now() - started;
     this.log.info(`activated in ${this.activationMs.toFixed(1)} ms`);
   }

@@ -1,9 +1,11 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmodSync, rmSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { LockHolder } from '../db/data-dir-lock';
+import { listen } from '../listen';
 import { redactText, type Logger } from '../logger';
 import type { Platform } from '../platform';
 import { AdminRequestSchema, executeAdmin, refusalWhileServing, UsageError, type AdminRequest, type AdminResult } from './admin-commands';
@@ -57,43 +59,65 @@ export function createAdminApp(deps: AdminAppDeps): Hono {
 export interface AdminChannel {
   /** What goes into the lock file for commands to find and call it. */
   announcement: NonNullable<LockHolder['admin']>;
-  stop(): void;
+  stop(): Promise<void>;
 }
 
 /** Starts the channel for a server that owns `dir`. */
-export function serveAdminChannel(deps: Omit<AdminAppDeps, 'secret'>, dir: string): AdminChannel {
+export async function serveAdminChannel(deps: Omit<AdminAppDeps, 'secret'>, dir: string): Promise<AdminChannel> {
   const secret = randomBytes(32).toString('base64url');
   const app = createAdminApp({ ...deps, secret });
   const socket = join(dir, ADMIN_SOCKET);
   // sun_path holds 108 bytes on Linux (104 on macOS).
   if (Buffer.byteLength(socket) < 100) {
     rmSync(socket, { force: true }); // a socket file left by a server that crashed
-    const server = Bun.serve({ unix: socket, fetch: app.fetch });
+    const server = await listen({ unix: socket }, app.fetch);
     chmodSync(socket, 0o600);
     return {
       announcement: { socket, secret },
-      stop: () => {
-        void server.stop(true);
+      stop: async () => {
+        await server.stop(true);
         rmSync(socket, { force: true });
       },
     };
   }
-  const server = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: app.fetch });
-  return { announcement: { port: server.port, secret }, stop: () => void server.stop(true) };
+  const server = await listen({ hostname: '127.0.0.1', port: 0 }, app.fetch);
+  return { announcement: { port: server.port, secret }, stop: () => server.stop(true) };
+}
+
+/** One POST over a Unix socket or to a loopback port, on Node's http client (Bun implements it too). */
+function post(admin: NonNullable<LockHolder['admin']>, body: string, timeoutMs: number): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(
+      {
+        ...(admin.socket ? { socketPath: admin.socket } : { host: '127.0.0.1', port: admin.port }),
+        path: '/admin/command',
+        method: 'POST',
+        headers: { authorization: `Bearer ${admin.secret}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        timeout: timeoutMs,
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        response.on('error', reject);
+      },
+    );
+    request.on('timeout', () => request.destroy(new Error(`the server's administration channel did not answer within ${timeoutMs / 1000} s`)));
+    request.on('error', reject);
+    request.end(body);
+  });
 }
 
 /** Sends a command to the server that holds the folder; resolves with what the command printed and its exit code. */
 export async function callAdminChannel(admin: NonNullable<LockHolder['admin']>, request: AdminRequest, timeoutMs = 120_000): Promise<AdminResult> {
-  const init = {
-    method: 'POST',
-    headers: { authorization: `Bearer ${admin.secret}`, 'content-type': 'application/json' },
-    body: JSON.stringify(request),
-    signal: AbortSignal.timeout(timeoutMs),
-    ...(admin.socket ? { unix: admin.socket } : {}),
-  };
-  const response = await fetch(admin.socket ? 'http://localhost/admin/command' : `http://127.0.0.1:${admin.port}/admin/command`, init);
-  const body = (await response.json().catch(() => ({}))) as AdminResult & { error?: string };
-  if (!response.ok) {
+  const response = await post(admin, JSON.stringify(request), timeoutMs);
+  let body: AdminResult & { error?: string };
+  try {
+    body = JSON.parse(response.text) as AdminResult & { error?: string };
+  } catch {
+    body = {} as AdminResult;
+  }
+  if (response.status < 200 || response.status >= 300) {
     const error = body.error ?? `the server answered ${response.status}`;
     throw response.status === 400 ? new UsageError(error) : new Error(error);
   }

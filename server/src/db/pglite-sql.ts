@@ -1,8 +1,9 @@
 import { mkdirSync } from 'node:fs';
-import { PGlite, type Results } from '@electric-sql/pglite';
+import type { PGlite, Results } from '@electric-sql/pglite';
 import type { Logger } from '../logger';
 import { Availability } from './availability';
 import type { DataDirLock } from './data-dir-lock';
+import { loadPglite } from './pglite-module';
 import type { PlatformSql } from './sql';
 
 /** PGlite counts only written rows in `affectedRows`; a SELECT's count is its number of rows. */
@@ -21,6 +22,8 @@ export interface PgliteSqlOptions {
   log?: Logger;
   /** Called with each instance opened (the first one and any re-opened after a failure). */
   onOpen?: (db: PGlite) => void;
+  /** A PGlite package folder to load instead of the installed one (PGLITE_PACKAGE_DIR). */
+  packageDir?: string;
 }
 
 /**
@@ -33,8 +36,15 @@ export interface PgliteSqlOptions {
 export async function createPgliteSql(dataDir: string | undefined, options: PgliteSqlOptions = {}): Promise<PlatformSql> {
   if (dataDir) mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const availability = new Availability(options.log?.child('platform-db'));
+  let PGliteClass: typeof PGlite;
+  try {
+    PGliteClass = (await loadPglite(options.packageDir)).PGlite;
+  } catch (error) {
+    options.lock?.release();
+    throw new Error(`could not load the embedded PostgreSQL (PGlite${options.packageDir ? ` from ${options.packageDir}` : ''}): ${(error as Error).message}`, { cause: error });
+  }
   const open = async () => {
-    const instance = await PGlite.create(dataDir ? { dataDir } : {});
+    const instance = await PGliteClass.create(dataDir ? { dataDir } : {});
     options.onOpen?.(instance);
     return instance;
   };

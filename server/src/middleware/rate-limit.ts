@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { rateLimiter, type Store } from 'hono-rate-limiter';
-import { getConnInfo } from 'hono/bun';
+import { getConnInfo as nodeConnInfo } from '@hono/node-server/conninfo';
 import ipaddr from 'ipaddr.js';
 import type { AppEnv } from '../env';
 import { ApiError, errorResponse } from '../errors';
@@ -16,6 +16,17 @@ import { ApiError, errorResponse } from '../errors';
  * appended; earlier entries are whatever the client sent). IPv6 addresses count per /64.
  */
 
+/**
+ * The socket's peer, from whichever runtime serves (see listen.ts): Bun passes its server as the
+ * app's env (`requestIP`), @hono/node-server the Node request. Not `hono/bun`: importing it reads
+ * Bun's globals at load time, which would stop the bundle from loading on Node.
+ */
+function peerAddress(c: Context): string | undefined {
+  const env = c.env as { requestIP?: (request: Request) => { address: string } | null } | undefined;
+  if (typeof env?.requestIP === 'function') return env.requestIP(c.req.raw)?.address;
+  return nodeConnInfo(c).remote.address;
+}
+
 export function clientAddress(c: Context, header: string | undefined): string | undefined {
   let address: string | undefined;
   if (header) {
@@ -24,7 +35,7 @@ export function clientAddress(c: Context, header: string | undefined): string | 
   }
   if (!address) {
     try {
-      address = getConnInfo(c).remote.address;
+      address = peerAddress(c);
     } catch {
       address = undefined; // app.request() in tests has no socket
     }

@@ -14,6 +14,8 @@ export const CommandIds = {
   copyConnectionString: 'ogelbase.database.copyConnectionString',
   addLocalConnection: 'ogelbase.local.add',
   showHealthReport: 'ogelbase.health.showReport',
+  startLocalPlatform: 'ogelbase.localPlatform.start',
+  stopLocalPlatform: 'ogelbase.localPlatform.stop',
   openWalkthrough: 'ogelbase.openWalkthrough',
   openSettings: 'ogelbase.openSettings',
   showLog: 'ogelbase.showLog',
@@ -56,4 +58,6 @@ export const ContextKeys = {
   platformCount: 'ogelbase.platformCount',
   /** Some Local Connection exists (the database commands then have something to pick from the palette). */
   hasLocalConnections: 'ogelbase.hasLocalConnections',
+  /** "Start Local Platform" runs a server in this window. */
+  localPlatformRunning: 'ogelbase.localPlatformRunning',
 } as const;

@@ -5,6 +5,7 @@ import { registerCatalogCommands } from './catalog';
 import { registerConnectionStringCommands } from './connection-string';
 import { registerDatabaseCommands } from './databases';
 import { registerHealthCommands } from './health';
+import { registerLocalPlatformCommands } from './local-platform';
 import { registerRedisCommands } from './redis';
 import { registerTreeCommands, registerWorkbenchCommands } from './misc';
 import { registerPostgresCommands } from './postgres';
@@ -20,6 +21,7 @@ import { registerWizardCommands } from './wizard';
 export function registerCommands(explorer: Explorer): vscode.Disposable[] {
   return [
     ...registerSessionCommands(explorer),
+    ...registerLocalPlatformCommands(explorer),
     ...registerTreeCommands(explorer),
     ...registerWizardCommands(explorer),
     ...registerDatabaseCommands(explorer),

@@ -74,11 +74,11 @@ export function isInstalled(piece: { dir: string; version: string; markerVersion
 }
 
 /** Throws the one instruction that fixes a missing cache, so every entry point says the same thing. */
-export function assertInstalled(): void {
+export function assertInstalled(options: { chromium?: boolean } = {}): void {
   const missing = [
     !isInstalled(node24) && `Node ${node24.version} (${node24.dir})`,
     !isInstalled(codeServer) && `code-server ${codeServer.version} (${codeServer.dir})`,
-    !existsSync(chromiumPath) && `Chromium (${chromiumPath})`,
+    options.chromium !== false && !existsSync(chromiumPath) && `Chromium (${chromiumPath})`,
   ].filter(Boolean);
   if (missing.length > 0) {
     throw new Error(`the VS Code test tools are not installed: ${missing.join(', ')}; run \`npm run test:setup\` first`);

@@ -5,6 +5,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { get as httpGet } from 'node:http';
 import { constants } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../services/ports';
@@ -31,11 +32,20 @@ export interface CodeServerOptions {
    * UI tests turn it off and install the packaged `.vsix` instead, so they see what users see.
    */
   smokeTestDriver?: boolean;
+  /**
+   * Listen on this Unix socket (mode 0600) instead of a loopback port: `npm start` puts its own
+   * token-checking proxy in front, so the unauthenticated server is reachable by its owner only.
+   */
+  socket?: string;
+  /** Seconds without a connection before the server quits (default 90, a safety net for tests); 0 never. */
+  idleTimeoutSeconds?: number;
 }
 
 export interface RunningCodeServer {
-  /** `http://127.0.0.1:PORT` */
+  /** `http://127.0.0.1:PORT` (on a socket: `http://localhost`, reached through that socket) */
   url: string;
+  /** The Unix socket it listens on, when started with `socket`. */
+  socket?: string;
   /** `127.0.0.1:PORT`: the authority of `vscode-remote://` URIs that name files on this server. */
   authority: string;
   pid: number;
@@ -81,6 +91,17 @@ const groupAlive = (pid: number): boolean => {
   }
 };
 
+/** `GET /healthz` over a Unix socket (fetch cannot reach one on Node). */
+const socketHealthy = (socketPath: string) =>
+  new Promise<boolean>((resolve) => {
+    const request = httpGet({ socketPath, path: '/healthz', timeout: 2_000 }, (response) => {
+      response.resume();
+      resolve(response.statusCode === 200);
+    });
+    request.on('timeout', () => request.destroy());
+    request.on('error', () => resolve(false));
+  });
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Tail of the server log, for error messages that explain why it did not start. */
@@ -105,7 +126,8 @@ function serverEnv(dir: string, extra: Record<string, string | undefined> = {}):
  * into the extensions folder a later {@link startCodeServer} with the same `dir` uses.
  */
 export function installExtension(options: Pick<CodeServerOptions, 'dir' | 'userDataDir' | 'extensionsDir'>, vsix: string): void {
-  assertInstalled();
+  // code-server itself needs no browser (npm start prints a URL; the UI tests check Chromium themselves).
+  assertInstalled({ chromium: false });
   const userDataDir = options.userDataDir ?? join(options.dir, 'user-data');
   const extensionsDir = options.extensionsDir ?? join(options.dir, 'extensions');
   for (const dir of [join(userDataDir, 'User'), extensionsDir, join(options.dir, 'xdg')]) mkdirSync(dir, { recursive: true });
@@ -117,19 +139,19 @@ export function installExtension(options: Pick<CodeServerOptions, 'dir' | 'userD
 }
 
 export async function startCodeServer(options: CodeServerOptions): Promise<RunningCodeServer> {
-  assertInstalled();
+  assertInstalled({ chromium: false });
   const userDataDir = options.userDataDir ?? join(options.dir, 'user-data');
   const extensionsDir = options.extensionsDir ?? join(options.dir, 'extensions');
   const xdgDir = join(options.dir, 'xdg');
   for (const dir of [join(userDataDir, 'User'), extensionsDir, xdgDir]) mkdirSync(dir, { recursive: true });
   writeUserSettings(userDataDir, options.settings);
 
-  const port = await freePort();
+  const port = options.socket ? 0 : await freePort();
   const logFile = join(options.dir, 'code-server.log');
   const out = openSync(logFile, 'a');
   const args = [
     codeServer.entry,
-    '--bind-addr', `127.0.0.1:${port}`,
+    ...(options.socket ? ['--socket', options.socket, '--socket-mode', '600'] : ['--bind-addr', `127.0.0.1:${port}`]),
     '--auth', 'none',
     '--user-data-dir', userDataDir,
     '--extensions-dir', extensionsDir,
@@ -141,7 +163,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<Runni
     ...(options.smokeTestDriver === false ? [] : ['--vscode-option', 'enable-smoke-test-driver']),
     // A safety net for when our process is SIGKILLed (the harness's timeout) and stop() never runs:
     // Chromium exits when its Playwright pipe closes, and with no connection left the server quits.
-    '--idle-timeout-seconds', '90',
+    ...(options.idleTimeoutSeconds === 0 ? [] : ['--idle-timeout-seconds', String(options.idleTimeoutSeconds ?? 90)]),
     ...(options.folder ? [options.folder] : []),
   ];
   const env = serverEnv(options.dir, options.env);
@@ -174,14 +196,14 @@ export async function startCodeServer(options: CodeServerOptions): Promise<Runni
     }
   };
 
-  const url = `http://127.0.0.1:${port}`;
+  const url = options.socket ? 'http://localhost' : `http://127.0.0.1:${port}`;
   const deadline = Date.now() + (options.readyTimeoutMs ?? 60_000);
   for (;;) {
     if (dead !== undefined) {
       await stop();
       throw new Error(`code-server exited with code ${dead} before it was ready; its log (${logFile}) ends with:\n${tail(logFile)}`);
     }
-    const healthy = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2_000) }).then((r) => r.ok, () => false);
+    const healthy = options.socket ? await socketHealthy(options.socket) : await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2_000) }).then((r) => r.ok, () => false);
     if (healthy) break;
     if (Date.now() > deadline) {
       await stop();
@@ -189,5 +211,5 @@ export async function startCodeServer(options: CodeServerOptions): Promise<Runni
     }
     await sleep(100);
   }
-  return { url, authority: `127.0.0.1:${port}`, pid, userDataDir, logFile, exited, stop };
+  return { url, ...(options.socket ? { socket: options.socket } : {}), authority: `127.0.0.1:${port}`, pid, userDataDir, logFile, exited, stop };
 }

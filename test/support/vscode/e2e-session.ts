@@ -33,8 +33,11 @@ let session: E2eSession | undefined;
 
 const say = (line: string) => console.log(`      [e2e] ${line}`);
 
+/** What a .vsix is built from: the extension, and the server it bundles for Start Local Platform. */
+export const packageSources = ['src', 'server/src', 'server/package.json', 'package-lock.json', 'media', 'package.json', 'esbuild.mjs', '.vscodeignore', 'README.md', 'CHANGELOG.md'];
+
 /** The newest modification time of the files a package is built from. */
-function newestSource(): number {
+export function newestSource(root = repoRoot): number {
   let newest = 0;
   const visit = (path: string) => {
     if (!existsSync(path)) return;
@@ -42,7 +45,7 @@ function newestSource(): number {
     if (stat.isDirectory()) for (const entry of readdirSync(path)) visit(join(path, entry));
     else newest = Math.max(newest, stat.mtimeMs);
   };
-  for (const path of ['src', 'media', 'package.json', 'esbuild.mjs', '.vscodeignore', 'README.md', 'CHANGELOG.md']) visit(join(repoRoot, path));
+  for (const path of packageSources) visit(join(root, path));
   return newest;
 }
 

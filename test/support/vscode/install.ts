@@ -15,6 +15,9 @@ const nativeModules = ['node-pty', '@parcel/watcher', 'kerberos', '@vscode/spdlo
 
 const logsDir = join(cacheDir, 'logs');
 
+/** Where progress lines go: `[setup] …` on the console, or `npm start`'s own lines. */
+let progress = (line: string) => console.log(`[setup] ${line}`);
+
 function missingDebianPackages(needBuildTools: boolean): string[] {
   const missing: string[] = [];
   if (!existsSync(chromiumPath)) missing.push('chromium');
@@ -59,11 +62,11 @@ async function installPiece(
   install: (log: string) => Promise<void>,
 ): Promise<void> {
   if (isInstalled(piece)) {
-    console.log(`[setup] ${name} ${piece.version}: already installed in ${piece.dir}`);
+    progress(`${name} ${piece.version}: already installed in ${piece.dir}`);
     return;
   }
   const started = Date.now();
-  console.log(`[setup] ${name} ${piece.version}: installing into ${piece.dir} ...`);
+  progress(`${name} ${piece.version}: installing into ${piece.dir} (once; code-server takes about 3 minutes) ...`);
   rmSync(piece.dir, { recursive: true, force: true });
   mkdirSync(piece.dir, { recursive: true });
   writeFileSync(join(piece.dir, 'package.json'), `${JSON.stringify({ name: `ogelbase-cache-${name}`, private: true, ...manifest }, null, 2)}\n`);
@@ -73,7 +76,7 @@ async function installPiece(
   const seconds = Math.round((Date.now() - started) / 100) / 10;
   const marker: Marker = { version: piece.markerVersion ?? piece.version, installedAt: new Date().toISOString(), seconds };
   writeFileSync(join(piece.dir, markerName), `${JSON.stringify(marker, null, 2)}\n`);
-  console.log(`[setup] ${name} ${piece.version}: installed in ${seconds} s`);
+  progress(`${name} ${piece.version}: installed in ${seconds} s`);
 }
 
 /**
@@ -120,21 +123,35 @@ async function installCodeServer(): Promise<void> {
   });
 }
 
-async function main(): Promise<void> {
-  const started = Date.now();
-  console.log(`[setup] cache folder: ${cacheDir}`);
-  const missing = missingDebianPackages(!isInstalled(codeServer));
+/**
+ * Installs what is missing into the cache folder. `npm start` calls it too, without Chromium (it
+ * prints a URL instead of opening a browser) and with its own `say` and `again` (the command to
+ * run once the missing Debian packages are installed).
+ */
+export async function ensureVsCodeTools(options: { chromium: boolean; say?: (line: string) => void; again?: string } = { chromium: true }): Promise<void> {
+  const say = options.say ?? progress;
+  say(`cache folder: ${cacheDir}`);
+  const missing = missingDebianPackages(!isInstalled(codeServer)).filter((name) => options.chromium || name !== 'chromium');
   if (missing.length > 0) {
-    throw new Error(`missing Debian packages (${missing.join(', ')}): run \`apt-get update && apt-get install -y ${missing.join(' ')}\` as root, then \`npm run test:setup\` again`);
+    throw new Error(`missing Debian packages (${missing.join(', ')}): run \`sudo apt-get update && sudo apt-get install -y ${missing.join(' ')}\`, then \`${options.again ?? 'npm run test:setup'}\` again`);
   }
   mkdirSync(cacheDir, { recursive: true });
+  progress = say;
   await installNode24();
   await installCodeServer();
-  console.log(`[setup] Chromium: ${chromiumPath}`);
+  if (options.chromium) say(`Chromium: ${chromiumPath}`);
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  await ensureVsCodeTools({ chromium: true });
   console.log(`[setup] done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
-main().catch((error: unknown) => {
-  console.error(`[setup] FAILED: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(1);
-});
+// Run as `npm run test:setup`; imported by `npm start`.
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(`[setup] FAILED: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  });
+}
