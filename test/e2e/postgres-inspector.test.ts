@@ -339,9 +339,14 @@ describe('the PostgreSQL table inspector and SQL editor (code-server in Chromium
     await results.getByRole('button', { name: 'Fetch More' }).click();
     await waitForText(results.locator('.result-info'), /2,000 rows/, 60_000);
     await page.keyboard.press('Control+A');
-    await page.keyboard.type('SELECT c.email, count(*) FROM items i JOIN customers c ON c.id = i.customer_id GROUP BY c.email ORDER BY 2 DESC', { delay: 1 });
-    // The extension host's copy of the document follows the editor asynchronously: let it catch up before the CodeLens runs.
-    await page.waitForTimeout(1500);
+    await page.keyboard.type('SELECT c.email, count(*) FROM items i JOIN customers c ON c.id = i.customer_id GROUP BY c.email ORDER BY 2 DESC;', { delay: 1 });
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('SELECT 1;', { delay: 1 });
+    // The extension host's copy of the document follows the editor asynchronously (seconds on a loaded
+    // machine); its CodeLenses come from that copy, so two "Run" lenses mean it has the new text.
+    const runLenses = editor.locator('.codelens-decoration a', { hasText: 'Run' });
+    for (let i = 0; i < 150 && (await runLenses.count()) !== 2; i++) await page.waitForTimeout(200);
+    assert.equal(await runLenses.count(), 2, 'one Run lens per statement of the new text');
     await editor.locator('.codelens-decoration a', { hasText: 'Explain' }).first().click();
     await results.getByRole('tree', { name: 'Query plan' }).waitFor({ timeout: 60_000 });
     assert.ok((await results.locator('.plan-node.hot').count()) >= 1, 'the costliest nodes are marked');
