@@ -338,6 +338,8 @@ describe('the PostgreSQL table inspector and SQL editor (code-server in Chromium
     await waitForText(results.locator('.result-info'), /1,000 rows.*capped at 1,000/s, 60_000);
     await results.getByRole('button', { name: 'Fetch More' }).click();
     await waitForText(results.locator('.result-info'), /2,000 rows/, 60_000);
+    // Fetch More left the focus in the results panel: back to the editor before typing.
+    await editor.click();
     await page.keyboard.press('Control+A');
     await page.keyboard.type('SELECT c.email, count(*) FROM items i JOIN customers c ON c.id = i.customer_id GROUP BY c.email ORDER BY 2 DESC;', { delay: 1 });
     await page.keyboard.press('Enter');

@@ -71,6 +71,9 @@ export async function startServerProcess(name: string, env: Record<string, strin
     if (ended !== undefined) return;
     await stopPid(pid, { signal, group: true, timeoutMs: 20_000 });
     await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
+    // Under `npm run`, npm may leave before the server it started has drained and released its
+    // lock: stopped means the whole process group has gone (up to 30 s more on a loaded machine).
+    for (let i = 0; i < 300 && groupAlive(pid); i++) await new Promise((r) => setTimeout(r, 100));
   };
   return {
     name,
@@ -138,4 +141,14 @@ export async function call<T = Record<string, unknown>>(base: string, path: stri
     /* not JSON */
   }
   return { status: response.status, body: body as T, headers: response.headers };
+}
+
+/** Whether any process of the group led by `pid` still runs. */
+function groupAlive(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
