@@ -49,6 +49,7 @@ const engineStatus: Record<EngineErrorCode, ContentfulStatusCode> = {
   read_only: 403,
   cancelled: 400,
   limit: 503,
+  conflict: 409,
   circuit_open: 503,
   unreachable: 502,
   auth: 502,

@@ -12,9 +12,10 @@ import { maskSecretsInText } from '../redact';
  * - `not_found`: the key, collection, table or row is gone
  * - `cancelled`: the caller cancelled
  * - `limit`: a bound was reached (rows, bytes, connections)
+ * - `conflict`: the data changed since the caller read it (a checked edit refused a stale overwrite)
  * - `server`: anything else the server answered with an error
  */
-export type EngineErrorCode = 'unreachable' | 'timeout' | 'auth' | 'circuit_open' | 'read_only' | 'invalid_input' | 'not_found' | 'cancelled' | 'limit' | 'server';
+export type EngineErrorCode = 'unreachable' | 'timeout' | 'auth' | 'circuit_open' | 'read_only' | 'invalid_input' | 'not_found' | 'cancelled' | 'limit' | 'conflict' | 'server';
 
 /** The one error the engine layer throws. Its message is short, readable and never holds a secret. */
 export class EngineError extends Error {
