@@ -11,7 +11,12 @@ import { PlatformSession } from './platform/session';
 import { vscodePrompts, type Prompts } from './prompts';
 import { SecretVault } from './secrets';
 import { LocalTree, PlatformTree } from './tree/explorer-tree';
+import { DocumentBrowserMemory } from './mongodb/browser-memory';
+import { documentBrowser } from './mongodb/document-browser';
+import { MONGO_DOCUMENT_SCHEME, MongoDocumentFiles } from './mongodb/document-files';
+import type { InspectorDefinition } from './webviews/inspector';
 import { InspectorPanels } from './webviews/panels';
+import type { DocTarget } from '../webviews/protocol/mongo-documents';
 
 /**
  * The extension's one long-lived object: built in `activate`, it owns every disposable and hands
@@ -32,6 +37,10 @@ export class Explorer extends DisposableStore {
   readonly healthPanel: HealthReportPanel;
   /** Every inspector panel (key browser, document browser, table inspector): one per (inspector, database). */
   readonly inspectors: InspectorPanels;
+  /** MongoDB documents as files (`ogelbase-mongodb:`), edited in text editors and saved back. */
+  readonly mongoFiles: MongoDocumentFiles;
+  /** The MongoDB document browser (its panels are in `inspectors`). */
+  readonly documentBrowser: InspectorDefinition<DocTarget>;
   /** How commands ask questions; the extension-host tests swap in scripted answers. */
   prompts: Prompts = vscodePrompts;
   /** Milliseconds spent in the constructor, i.e. in `activate`. */
@@ -65,6 +74,10 @@ export class Explorer extends DisposableStore {
         prompts: () => this.prompts,
       }),
     );
+    this.mongoFiles = this.register(new MongoDocumentFiles({ access: this.access, session: this.session, local: this.local, whenReady: () => this.ready, log: this.log }));
+    this.register(vscode.workspace.registerFileSystemProvider(MONGO_DOCUMENT_SCHEME, this.mongoFiles, { isCaseSensitive: true }));
+    this.documentBrowser = documentBrowser({ files: this.mongoFiles, memory: new DocumentBrowserMemory(context.globalState) });
+    this.inspectors.registerInspector(this.documentBrowser);
     for (const disposable of registerCommands(this)) this.register(disposable);
     // Switching platforms or signing out closes the direct connections of the previous one; a new
     // connection mode makes every database choose its path again.

@@ -20,6 +20,7 @@ export const CommandIds = {
   showLog: 'ogelbase.showLog',
   loadMore: 'ogelbase.tree.loadMore',
   retry: 'ogelbase.tree.retry',
+  browseDocuments: 'ogelbase.mongodb.browseDocuments',
 } as const;
 
 export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];

@@ -1,5 +1,6 @@
 import type * as vscode from 'vscode';
 import type { Explorer } from '../explorer';
+import { registerMongoCommands } from '../mongodb/commands';
 import { registerConnectionStringCommands } from './connection-string';
 import { registerDatabaseCommands } from './databases';
 import { registerHealthCommands } from './health';
@@ -21,5 +22,6 @@ export function registerCommands(explorer: Explorer): vscode.Disposable[] {
     ...registerConnectionStringCommands(explorer),
     ...registerHealthCommands(explorer),
     ...registerWorkbenchCommands(explorer),
+    ...registerMongoCommands(explorer),
   ];
 }

@@ -1,6 +1,6 @@
 import type * as vscode from 'vscode';
 import type { Organization, Project } from '../../core/api/types';
-import { ENGINE_LABEL } from '../../core/connection-strings';
+import { ENGINE_LABEL, type EngineType } from '../../core/connection-strings';
 import type { DatabaseRef } from '../access/database-ref';
 import type { Explorer } from '../explorer';
 import type { SignedIn } from '../platform/session';
@@ -42,10 +42,10 @@ export async function pickProject(explorer: Explorer, signedIn: SignedIn, option
   return { organization, project };
 }
 
-/** A database for a command run from the palette: a local connection, or one of a platform project. */
-export async function pickDatabase(explorer: Explorer, title: string): Promise<DatabaseRef> {
+/** A database for a command run from the palette: a local connection, or one of a platform project (of `engine` only, when given). */
+export async function pickDatabase(explorer: Explorer, title: string, engine?: EngineType): Promise<DatabaseRef> {
   const signedIn = explorer.session.signedIn;
-  const local: Item<DatabaseRef | 'platform'>[] = explorer.local.list().map((c) => ({
+  const local: Item<DatabaseRef | 'platform'>[] = explorer.local.list().filter((c) => !engine || c.type === engine).map((c) => ({
     label: c.name,
     description: `local · ${ENGINE_LABEL[c.type]}`,
     detail: c.endpoint,
@@ -58,9 +58,9 @@ export async function pickDatabase(explorer: Explorer, title: string): Promise<D
   const { databases } = await signedIn!.client.databases(project.ref, { limit: 500, offset: 0 });
   const info = await pickOne(
     explorer,
-    databases.map((d) => ({ label: d.name, description: ENGINE_LABEL[d.type], detail: d.endpoint, value: d })),
+    databases.filter((d) => !engine || d.type === engine).map((d) => ({ label: d.name, description: ENGINE_LABEL[d.type], detail: d.endpoint, value: d })),
     { title: `${title}: database`, placeHolder: `Which database of ${project.name}?` },
-    `Project ${project.name} has no database yet.`,
+    `Project ${project.name} has no ${engine ? `${ENGINE_LABEL[engine]} ` : ''}database yet.`,
   );
   return { scope: 'platform', platformUrl: signedIn!.platform.url, organizationSlug: organization.slug, role: organization.role, info };
 }

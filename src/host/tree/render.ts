@@ -59,6 +59,8 @@ export function renderNode(node: ExplorerNode, context: RenderContext): vscode.T
       item.description = look.description;
       item.iconPath = codicon(look.icon);
       item.tooltip = look.tooltip;
+      // A click on a collection opens its documents (its indexes still unfold with the twistie).
+      if (node.itemKind === 'mongodb.collection') item.command = { command: CommandIds.browseDocuments, title: 'Browse Documents', arguments: [node] };
       return finish(item, node, `${look.context}${refReadOnly(node.ref) ? '.readonly' : ''}`);
     }
     case 'loadMore': {

@@ -84,7 +84,15 @@ export function projector(projection: unknown): (rec: Rec) => Doc {
     };
   }
   const q = new Query({}, {});
-  return (rec) => idFirst(retype(q.find([rec.plain], proj).next(), [rec.doc]) as Doc);
+  return (rec) => inDocumentOrder(idFirst(retype(q.find([rec.plain], proj).next(), [rec.doc]) as Doc), rec.doc);
+}
+
+/** mongod returns a projection's fields in the document's order, computed fields after them. */
+function inDocumentOrder(out: Doc, doc: Doc): Doc {
+  const ordered: Doc = {};
+  for (const k of Object.keys(doc)) if (k in out) ordered[k] = out[k];
+  for (const k of Object.keys(out)) if (!(k in ordered)) ordered[k] = out[k];
+  return ordered;
 }
 
 export interface FindSpec {

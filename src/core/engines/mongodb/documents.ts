@@ -92,6 +92,8 @@ export async function replaceDocument(client: MongoClient, params: ReplaceDocume
   });
 }
 
+const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((byte, i) => byte === b[i]);
+
 /** Past this, the filter and the replacement together could pass the 16 MiB limit of one statement. */
 const ATOMIC_CHECK_BYTES = 7 * 1024 * 1024;
 
@@ -107,7 +109,7 @@ async function unchangedSince(collection: Collection<Document>, id: unknown, exp
     return { _id: id, $expr: { $eq: ['$$ROOT', { $literal: expected }] } } as Filter<Document>;
   }
   const current = await collection.findOne(byId(id), { promoteValues: false, bsonRegExp: true });
-  const same = current !== null && Buffer.compare(Buffer.from(BSON.serialize(current)), Buffer.from(BSON.serialize(expected))) === 0;
+  const same = current !== null && sameBytes(BSON.serialize(current), BSON.serialize(expected));
   return same ? byId(id) : ({ _id: id, $expr: { $literal: false } } as Filter<Document>);
 }
 
