@@ -102,7 +102,11 @@ if (!production && testEntries.length > 0) {
   });
 }
 
-if (!watch) rmSync('dist', { recursive: true, force: true });
+if (!watch) {
+  rmSync('dist', { recursive: true, force: true });
+  // A renamed or deleted test file must not leave its old bundle behind to run again.
+  rmSync('out/test/extension-host', { recursive: true, force: true });
+}
 
 if (watch) {
   const contexts = await Promise.all(builds.map((options) => esbuild.context(options)));

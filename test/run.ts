@@ -10,7 +10,7 @@
 import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { layers, readBunJunit, type LayerSummary, type Step } from './support/harness/layers';
+import { layers, layerTotal, readBunJunit, type LayerSummary, type Step } from './support/harness/layers';
 import { scanForSecrets } from './support/harness/leak-scan';
 import { startSharedServices, type SharedServices } from './support/harness/shared-services';
 import { stopRecordedPids } from './support/services/processes';
@@ -152,14 +152,10 @@ async function main(): Promise<number> {
     }
     for (const layer of selected) {
       say(`layer ${layer.name}: ${layer.description}`);
-      const total: LayerSummary = { passed: 0, failed: 0, skipped: 0, failures: [] };
-      for (const step of layer.steps()) {
-        const result = await runStep(layer.name, step, env);
-        total.passed += result.passed;
-        total.failed += result.failed;
-        total.skipped += result.skipped;
-        total.failures.push(...result.failures);
-      }
+      const results: LayerSummary[] = [];
+      for (const step of layer.steps()) results.push(await runStep(layer.name, step, env));
+      const total = layerTotal(layer.name, results);
+      if (total.failures.some((f) => f.title === `layer ${layer.name}`)) say(`layer ${layer.name} ran zero tests: counted as a failure`);
       totals[layer.name] = total;
     }
   } catch (error) {
@@ -168,8 +164,10 @@ async function main(): Promise<number> {
     totals.harness = { passed: 0, failed: 1, skipped: 0, failures: [{ title: 'harness', message }] };
   } finally {
     if (services) {
+      // The database servers' own logs are scanned for secrets too (a password in a logged statement).
+      const copied = services.collectLogs(join(resultsDir, 'service-logs'));
       await services.stop();
-      say('services stopped');
+      say(`services stopped (${copied} service log file(s) kept for the leak scan)`);
     }
     // Processes a test started and could not stop itself (its layer was killed): stopped by PID now.
     const leftovers = stopRecordedPids(resultsDir);
@@ -181,7 +179,7 @@ async function main(): Promise<number> {
   const scan = scanForSecrets(resultsDir, secrets);
   totals['leak-scan'] = scan.leaks.length === 0
     ? { passed: 1, failed: 0, skipped: 0, failures: [] }
-    : { passed: 0, failed: 1, skipped: 0, failures: scan.leaks.map((l) => ({ title: 'secret found in run output', message: `${l.file} contains ${l.secretHint}` })) };
+    : { passed: 0, failed: 1, skipped: 0, failures: scan.leaks.map((l) => ({ title: 'secret found in run output', message: `${l.file} contains ${l.secretHint} (${l.form})` })) };
   say(`leak scan: ${secrets.length} secrets looked for in ${scan.filesScanned} files, ${scan.leaks.length} found`);
 
   const sum = (key: 'passed' | 'failed' | 'skipped') => Object.values(totals).reduce((n, t) => n + t[key], 0);

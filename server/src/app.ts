@@ -1,18 +1,21 @@
+import { timingSafeEqual } from 'node:crypto';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Hono } from 'hono';
+import type { Store } from 'hono-rate-limiter';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
+import { secureHeaders } from 'hono/secure-headers';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { MetricsReport } from '../../src/core/api/types';
 import { PLATFORM_API_VERSION } from '../../src/core/api/types';
 import type { AppEnv } from './env';
 import { EngineError } from '../../src/core/engines/errors';
-import { ApiError, engineErrorToApi, errorResponse, type FieldProblem } from './errors';
+import { ApiError, engineErrorToApi, errorResponse, unauthorized, type FieldProblem } from './errors';
 
-const metricsDisabled = () => new ApiError(404, 'feature_disabled', 'connection metrics are disabled on this server (ENABLE_CONNECTION_METRICS=false)');
 import type { HealthService } from './health/health-service';
 import type { Logger } from './logger';
-import { rateLimit } from './middleware/rate-limit';
+import { databaseGate } from './middleware/database-gate';
+import { clientAddress, rateLimit } from './middleware/rate-limit';
 import { requestContext } from './middleware/request-context';
 import { registerDatabaseRoutes } from './routes/databases';
 import { registerEngineOperationRoutes, type EngineOperationDeps } from './routes/engine-operations';
@@ -23,6 +26,28 @@ import { authenticate, type AuthDeps } from './security/auth';
 import type { DatabaseService } from './services/databases';
 import type { OrganizationStore } from './store/organizations';
 
+const metricsDisabled = () => new ApiError(404, 'feature_disabled', 'connection metrics are disabled on this server (ENABLE_CONNECTION_METRICS=false)');
+
+/** A metrics report of every database, or of those `include` accepts (a caller's own). */
+export type MetricsSource = (include?: (databaseId: string) => boolean) => MetricsReport;
+
+export interface RateLimitDeps {
+  /** RATE_LIMIT_PER_MINUTE, per authenticated user. */
+  perUser: number;
+  /** RATE_LIMIT_PER_ADDRESS_PER_MINUTE, per client address, before authentication. */
+  perAddress: number;
+  /** CLIENT_ADDRESS_HEADER: trust this header (set by the proxy in front) for the client address. */
+  addressHeader: string | undefined;
+  userStore: Store<AppEnv>;
+  addressStore: Store<AppEnv>;
+}
+
+const sameSecret = (given: string, expected: string) => {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+};
+
 export interface AppDeps {
   log: Logger;
   serverVersion: string;
@@ -30,13 +55,17 @@ export interface AppDeps {
   /** Seconds since the process started. */
   uptime: () => number;
   maxBodyBytes: number;
-  rateLimitPerMinute: number;
+  rateLimits: RateLimitDeps;
   auth: AuthDeps;
   organizations: OrganizationStore;
   databases: DatabaseService;
   health: HealthService;
   /** A metrics report, or undefined when ENABLE_CONNECTION_METRICS is false. */
-  metrics: (() => MetricsReport) | undefined;
+  metrics: MetricsSource | undefined;
+  /** METRICS_TOKEN: the bearer token `/metrics` wants; undefined disables `/metrics`. */
+  metricsToken: string | undefined;
+  /** The ids of the databases a user's organizations hold (what their metrics may show). */
+  databaseIdsOf: (userId: string) => Promise<Set<string>>;
   seedEngines: Omit<SeedEngineRouteDeps, 'organizations'>;
   engineOperations: Omit<EngineOperationDeps, 'service'>;
 }
@@ -62,6 +91,21 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   });
 
   app.use('*', requestContext(deps.log));
+  // Every answer is JSON or plain text that no browser should sniff, render or frame.
+  app.use(
+    '*',
+    secureHeaders({
+      contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'none'"], formAction: ["'none'"] },
+      xContentTypeOptions: 'nosniff',
+      xFrameOptions: 'DENY',
+      referrerPolicy: 'no-referrer',
+    }),
+  );
+  // Before anything else costs work (token lookups included): a budget per client address.
+  app.use(
+    '*',
+    rateLimit({ perMinute: deps.rateLimits.perAddress, store: deps.rateLimits.addressStore, scope: 'per client address', key: (c) => clientAddress(c, deps.rateLimits.addressHeader) }),
+  );
 
   app.onError((error, c) => {
     if (error instanceof ApiError) return errorResponse(c, error);
@@ -78,9 +122,13 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 
   // The seed's liveness probe for the server itself (Railway's health check calls it).
   app.get('/health', (c) => c.json({ status: 'healthy', timestamp: deps.now().toISOString(), uptime: deps.uptime() }));
+  // For a scraper, not a tenant: METRICS_TOKEN as the bearer token, series labelled by database id.
   app.get('/metrics', (c) => {
     if (!deps.metrics) throw metricsDisabled();
-    return c.text(prometheusText(deps.metrics()), 200, { 'content-type': 'text/plain; version=0.0.4' });
+    if (!deps.metricsToken) throw new ApiError(404, 'feature_disabled', 'the Prometheus endpoint is disabled on this server: set METRICS_TOKEN to enable it');
+    const given = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization')?.trim() ?? '')?.[1];
+    if (!given || !sameSecret(given, deps.metricsToken)) throw unauthorized('/metrics wants the METRICS_TOKEN as a bearer token');
+    return c.text(prometheusText(deps.metrics()), 200, { 'content-type': 'text/plain; version=0.0.4', 'cache-control': 'no-store' });
   });
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
@@ -108,15 +156,30 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       },
     }),
   );
-  app.use('/api/platform/*', rateLimit(deps.rateLimitPerMinute));
-  app.use('/api/platform/*', authenticate(deps.auth));
+  // The health route also answers without a token (status only): an outage of the platform database, which
+  // token checks need, must still be reportable.
+  app.use('/api/platform/*', authenticate(deps.auth, { optional: (path) => path === '/api/platform/health' }));
+  app.use(
+    '/api/platform/*',
+    rateLimit({ perMinute: deps.rateLimits.perUser, store: deps.rateLimits.userStore, scope: 'per user', key: (c) => c.get('principal')?.userId && `u:${c.get('principal').userId}` }),
+  );
+
+  // Membership and role before any body is read, on every route of one database.
+  const writeOperations = new Set(
+    Object.entries(deps.engineOperations.tables).flatMap(([engine, table]) => Object.entries(table).filter(([, o]) => o.kind === 'write').map(([name]) => `${engine}/${name}`)),
+  );
+  const gate = databaseGate(deps.databases, writeOperations);
+  app.use('/api/platform/databases/:id', gate);
+  app.use('/api/platform/databases/:id/*', gate);
 
   registerPlatformRoutes(app, { organizations: deps.organizations, serverVersion: deps.serverVersion });
   registerHealthRoutes(app, {
     health: deps.health,
-    metrics: () => {
+    // A signed-in user sees the connections and circuits of their own organizations' databases only.
+    metrics: async (userId) => {
       if (!deps.metrics) throw metricsDisabled();
-      return deps.metrics();
+      const ids = await deps.databaseIdsOf(userId);
+      return deps.metrics((id) => ids.has(id));
     },
   });
   registerDatabaseRoutes(app, deps.databases);

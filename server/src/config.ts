@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { defaultHostPolicy, HostPolicy } from './security/host-policy';
 
 /**
  * The server's configuration, read once from the environment variables that the seed's
@@ -32,7 +33,8 @@ const optionalText = z
 
 const EnvSchema = z.object({
   PORT: int(3001, 0, 65535),
-  HOST: z.string().default('0.0.0.0'),
+  // Loopback unless told otherwise: a server started by hand is not on the network by accident.
+  HOST: z.string().default('127.0.0.1'),
   NODE_ENV: z.string().default('development'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 
@@ -85,6 +87,15 @@ const EnvSchema = z.object({
   ENABLE_QUERY_LOGGING: flag(false),
 
   RATE_LIMIT_PER_MINUTE: int(600, 1),
+  RATE_LIMIT_PER_ADDRESS_PER_MINUTE: int(3000, 1),
+  CLIENT_ADDRESS_HEADER: optionalText,
+
+  DATABASE_HOST_POLICY: optionalText,
+  METRICS_TOKEN: optionalText,
+  PLATFORM_OPERATORS: optionalText,
+  ALLOW_EMBEDDED_STORAGE_IN_PRODUCTION: flag(false),
+  RAILWAY_ENVIRONMENT_NAME: optionalText,
+  RAILWAY_SERVICE_ID: optionalText,
   MAX_BODY_BYTES: int(1024 * 1024, 1024),
   MAX_RESPONSE_BYTES: int(8 * 1024 * 1024, 64 * 1024),
   CIRCUIT_BREAKER_THRESHOLD: int(5, 1, 1000),
@@ -96,6 +107,12 @@ export type Config = z.infer<typeof EnvSchema> & {
   dataDir: string;
   /** The encryption key as configured (ENCRYPTION_KEY, or its seed alias MULTI_DB_CRYPTO_KEY). */
   encryptionKey: string | undefined;
+  /** Deployed: NODE_ENV=production, or Railway's variables are present. */
+  production: boolean;
+  /** DATABASE_HOST_POLICY, or the default for local and deployed servers. */
+  hostPolicy: string;
+  /** PLATFORM_OPERATORS, lower-cased: who may use the routes about the platform's own Redis and MongoDB. */
+  operators: string[];
 };
 
 export class ConfigError extends Error {}
@@ -112,9 +129,32 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   }
   const config = parsed.data;
+  const production = config.NODE_ENV === 'production' || [config.RAILWAY_ENVIRONMENT, config.RAILWAY_ENVIRONMENT_NAME, config.RAILWAY_PROJECT_ID, config.RAILWAY_SERVICE_ID, config.RAILWAY_SERVICE_NAME].some(Boolean);
+  const encryptionKey = config.ENCRYPTION_KEY ?? config.MULTI_DB_CRYPTO_KEY;
+  if (production && !config.ALLOW_EMBEDDED_STORAGE_IN_PRODUCTION) {
+    // A container's disk goes with each deploy, and a key kept beside the data it seals protects nothing.
+    const problems = [
+      ...(config.DATABASE_URL ? [] : ['DATABASE_URL is not set, so the platform data would live in the embedded database on this machine\'s disk']),
+      ...(encryptionKey ? [] : ['ENCRYPTION_KEY is not set, so a key would be generated into DATA_DIR, beside the data it seals']),
+    ];
+    if (problems.length > 0) {
+      throw new ConfigError(
+        `refusing to start in production (${config.NODE_ENV === 'production' ? 'NODE_ENV=production' : "Railway's environment"}): ${problems.join('; ')}. Set DATABASE_URL and ENCRYPTION_KEY, or ALLOW_EMBEDDED_STORAGE_IN_PRODUCTION=true to accept that`,
+      );
+    }
+  }
+  const hostPolicy = config.DATABASE_HOST_POLICY ?? defaultHostPolicy(production);
+  try {
+    HostPolicy.parse(hostPolicy);
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
   return {
     ...config,
     dataDir: config.DATA_DIR ?? defaultDataDir(env),
-    encryptionKey: config.ENCRYPTION_KEY ?? config.MULTI_DB_CRYPTO_KEY,
+    encryptionKey,
+    production,
+    hostPolicy,
+    operators: (config.PLATFORM_OPERATORS ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean),
   };
 }

@@ -81,15 +81,27 @@ for (const backend of backends) {
       await expect401(await f.request('/api/platform/profile', { token }), /expired/);
     });
 
-    test('every route of the OpenAPI document refuses a request without a token', async () => {
-      const document = (await (await f.request('/api/platform/openapi.json')).json()) as { paths: Record<string, Record<string, unknown>> };
-      const routes = Object.entries(document.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => ({ path, method })));
+    test('every route of the OpenAPI document refuses a request without a token, except those it declares optional', async () => {
+      type Operation = { security?: Record<string, string[]>[] };
+      const document = (await (await f.request('/api/platform/openapi.json')).json()) as { paths: Record<string, Record<string, Operation>> };
+      const routes = Object.entries(document.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => ({ path, method, op })));
       expect(routes.length).toBeGreaterThanOrEqual(12);
-      for (const { path, method } of routes) {
+      const anonymous: string[] = [];
+      for (const { path, method, op } of routes) {
         const concrete = path.replace('{id}', '5f0c6f8e-8a48-4c1e-9d6e-0d6f3f0b2a11').replace('{slug}', 'x').replace('{ref}', 'xyz');
         const response = await f.request(concrete, { method: method.toUpperCase() });
-        expect({ route: `${method} ${path}`, status: response.status }).toEqual({ route: `${method} ${path}`, status: 401 });
+        const optional = op.security?.some((s) => Object.keys(s).length === 0) ?? false;
+        if (!optional) {
+          expect({ route: `${method} ${path}`, status: response.status }).toEqual({ route: `${method} ${path}`, status: 401 });
+          continue;
+        }
+        // A declared anonymous form gives status only: no error detail of any service.
+        anonymous.push(`${method} ${path}`);
+        const body = (await response.json()) as { access?: string; services: Record<string, { error?: string }> };
+        expect(body.access).toBe('status-only');
+        for (const service of Object.values(body.services)) expect(service.error).toBeUndefined();
       }
+      expect(anonymous).toEqual(['get /api/platform/health']);
     });
   });
 }

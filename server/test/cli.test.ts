@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { createTestDatabase } from '../../test/support/services/postgres';
 import { registerSecret } from './support/fixture';
+import { migrations } from '../src/db/migrations';
 
 const serverDir = join(import.meta.dir, '..');
 const bun = process.execPath;
@@ -178,6 +179,6 @@ describe('server commands and the served process', () => {
     await check.connect();
     const { rows } = await check.query('SELECT version FROM platform.schema_migrations ORDER BY version');
     await check.end();
-    expect(rows.map((r) => r.version)).toEqual([1]);
+    expect(rows.map((r) => r.version)).toEqual(migrations.map((m) => m.version));
   }, 120_000);
 });

@@ -25,10 +25,17 @@ for (const backend of backends) {
     };
     const create = (token: string, body: Record<string, unknown>) => call('/api/platform/databases', { method: 'POST', token, json: body });
 
+    let operator: { email: string; token: string };
+
     beforeAll(async () => {
-      f = await createFixture(backend, process.env.OGELBASE_TEST_MONGODB_URL ? { MONGODB_URL: process.env.OGELBASE_TEST_MONGODB_URL } : {});
+      const operatorEmail = `operator-${backend}@platform.test`;
+      f = await createFixture(backend, { PLATFORM_OPERATORS: operatorEmail, ...(process.env.OGELBASE_TEST_MONGODB_URL ? { MONGODB_URL: process.env.OGELBASE_TEST_MONGODB_URL } : {}) });
       acme = await seedOrganization(f, 'acme');
       globex = await seedOrganization(f, 'globex');
+      await f.admin.ensureUser(operatorEmail);
+      const minted = await f.admin.mintToken(operatorEmail, 'operator');
+      registerSecret(minted.token);
+      operator = { email: operatorEmail, token: minted.token };
     });
     afterAll(async () => {
       const everything = [...seen, ...f.logs].join('\n');
@@ -214,8 +221,12 @@ for (const backend of backends) {
       expect(noDefault.status).toBe(400);
       const viewer = await f.member(acme.slug, 'read_only');
       expect((await call('/api/platform/redis/test-connection', { method: 'POST', token: viewer.token, json: { connectionString: samples.redis } })).status).toBe(403);
+      // The platform's own MongoDB belongs to no tenant: its operators only (PLATFORM_OPERATORS).
+      const notOperator = await call('/api/platform/mongodb/databases', { token: acme.owner.token });
+      expect(notOperator.status).toBe(403);
+      expect(notOperator.body.error.message).toContain('PLATFORM_OPERATORS');
       if (process.env.OGELBASE_TEST_MONGODB_URL) {
-        const listed = await call('/api/platform/mongodb/databases', { token: acme.owner.token });
+        const listed = await call('/api/platform/mongodb/databases', { token: operator.token });
         expect(listed.status).toBe(200);
         expect(Array.isArray(listed.body.databases)).toBe(true);
       }

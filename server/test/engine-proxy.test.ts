@@ -138,6 +138,34 @@ describe.skipIf(!pgUrl || !redisUrl || !mongoUrl)('engine operations through the
     expect(audit.length).toBe(1);
   });
 
+  test('checked edits of the key browser: a stale overwrite is 409 conflict, read_only members get 403, bad bounds 400', async () => {
+    const read = await op('redis', 'readString', { key: `${run}:a` });
+    const sha1 = read.body.sha1 as string;
+    expect(sha1).toMatch(/^[0-9a-f]{40}$/);
+    const viewer = await f.member(org.slug, 'read_only');
+    for (const [name, params] of [
+      ['setString', { key: `${run}:a`, value: 'x', expectedSha1: sha1 }],
+      ['zsetScore', { key: `${run}:z`, member: 'm', score: 1, expected: null }],
+      ['setReplace', { key: `${run}:s`, member: 'a', newMember: 'b' }],
+    ] as const) {
+      const refused = await op('redis', name, params, viewer.token);
+      expect(refused.status).toBe(403);
+    }
+    expect((await op('redis', 'setString', { key: `${run}:a`, value: 'edited', expectedSha1: sha1 })).status).toBe(200);
+    const stale = await op('redis', 'setString', { key: `${run}:a`, value: 'stale', expectedSha1: sha1 });
+    expect(stale.status).toBe(409);
+    expect(stale.body.error!.code).toBe('conflict');
+    expect(stale.body.error!.message).toMatch(/changed since it was read/);
+    expect((await op('redis', 'readString', { key: `${run}:a` })).body.value).toBe('edited');
+    await op('redis', 'setString', { key: `${run}:a`, value: 'one' });
+    const bound = await op('redis', 'readZsetByScore', { key: `${run}:z`, min: 'low', max: '+inf' });
+    expect(bound.status).toBe(400);
+    expect(bound.body.error!.message).toMatch(/a score bound is a number/);
+    const glob = await op('redis', 'scanKeys', { match: 'user:[abc' });
+    expect(glob.status).toBe(400);
+    expect(glob.body.error!.message).toMatch(/without its closing/);
+  });
+
   test('bad input, a wrong engine and a database of another organization are refused with clear errors', async () => {
     const badFilter = await op('mongodb', 'findPage', { db: run, collection: 'people', filter: '{"name": }' });
     expect(badFilter.status).toBe(400);

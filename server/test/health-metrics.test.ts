@@ -20,6 +20,9 @@ async function blackHole(): Promise<{ url: string; close(): Promise<void> }> {
   };
 }
 
+const metricsToken = 'metrics-token-for-health-tests-0123456789';
+registerSecret(metricsToken);
+
 describe('platform health and metrics', () => {
   let f: Fixture;
   let token: string;
@@ -35,6 +38,7 @@ describe('platform health and metrics', () => {
       BUN_API_URL: hung.url,
       ...(process.env.OGELBASE_TEST_MONGODB_URL ? { MONGODB_URL: process.env.OGELBASE_TEST_MONGODB_URL } : {}),
       HEALTH_CHECK_TIMEOUT: '1500',
+      METRICS_TOKEN: metricsToken,
     });
     token = (await seedOrganization(f, 'health')).owner.token;
   });
@@ -105,10 +109,23 @@ describe('platform health and metrics', () => {
     for (const engine of ['platform', 'postgres', 'redis', 'mongodb'] as const) {
       expect(metrics.connections[engine]).toEqual({ active: expect.any(Number), idle: expect.any(Number), waiting: expect.any(Number) });
     }
-    const text = await (await f.request('/metrics')).text();
+    const text = await (await f.request('/metrics', { token: metricsToken })).text();
     expect(text).toContain('# TYPE ogelbase_connections gauge');
     expect(text).toMatch(/^ogelbase_connections\{engine="platform",state="idle"\} \d+$/m);
     expect(text).toMatch(/^ogelbase_uptime_seconds [\d.]+$/m);
+  });
+
+  test('metrics: heap figures that agree (used never above total, even under load) and the runtime that measured them', async () => {
+    // Bun's process.memoryUsage() reports heapUsed above heapTotal once the heap has grown: grow it.
+    const ballast = Array.from({ length: 200_000 }, (_, i) => ({ i, text: `row ${i}` }));
+    for (let round = 0; round < 3; round++) {
+      const metrics = (await (await f.request('/api/platform/metrics', { token })).json()) as MetricsReport;
+      expect(metrics.runtime).toEqual({ name: 'bun', version: Bun.version, engine: 'JavaScriptCore' });
+      expect(metrics.memory.heapUsed).toBeGreaterThan(0);
+      expect(metrics.memory.heapUsed).toBeLessThanOrEqual(metrics.memory.heapTotal);
+      Bun.gc(true);
+    }
+    expect(ballast.length).toBe(200_000);
   });
 
   test('the server liveness probe answers without a token', async () => {

@@ -3,6 +3,8 @@ import { backends, createFixture, type Fixture, registerSecret, seedOrganization
 
 const password = 'Sock3t-Secret-Pw-2207';
 registerSecret(password);
+const metricsToken = 'socket-metrics-token-0123456789abcdef';
+registerSecret(metricsToken);
 
 /**
  * Every route once more, over a real TCP socket served by Bun.serve (as in production), on each
@@ -20,6 +22,7 @@ for (const backend of backends) {
 
     beforeAll(async () => {
       f = await createFixture(backend, {
+        METRICS_TOKEN: metricsToken,
         ...(process.env.OGELBASE_TEST_REDIS_URL ? { REDIS_URL: process.env.OGELBASE_TEST_REDIS_URL } : {}),
         ...(process.env.OGELBASE_TEST_MONGODB_URL ? { MONGODB_URL: process.env.OGELBASE_TEST_MONGODB_URL } : {}),
       });
@@ -48,7 +51,10 @@ for (const backend of backends) {
 
     test('platform, database and operations routes answer as documented', async () => {
       expect((await call('GET', '/health')).status).toBe(200);
-      expect((await call('GET', '/metrics')).status).toBe(200);
+      expect((await call('GET', '/metrics')).status).toBe(401);
+      const scraped = await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } });
+      expect(scraped.status).toBe(200);
+      expect(scraped.headers.get('x-content-type-options')).toBe('nosniff');
       expect((await call('GET', '/api/platform/openapi.json')).status).toBe(200);
       expect((await call('GET', '/api/platform/profile')).status).toBe(200);
       expect((await call('GET', '/api/platform/organizations')).json[0].slug).toBe(slug);
@@ -79,7 +85,7 @@ for (const backend of backends) {
       expect(health.json.services.postgres.status).toBe('healthy');
       expect((await call('GET', '/api/platform/metrics')).json.connections.platform).toBeDefined();
       if (process.env.OGELBASE_TEST_REDIS_URL) expect((await call('POST', '/api/platform/redis/test-connection')).json.ok).toBe(true);
-      if (process.env.OGELBASE_TEST_MONGODB_URL) expect((await call('GET', '/api/platform/mongodb/databases')).status).toBe(200);
+      expect((await call('GET', '/api/platform/mongodb/databases')).status).toBe(403); // not an operator
     });
   });
 }

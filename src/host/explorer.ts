@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { DatabaseAccess } from './access/database-access';
 import { registerCommands } from './commands';
+import { ContextKeys } from './commands/ids';
 import { Config } from './config';
 import { DisposableStore } from './disposable';
 import { HealthReportPanel } from './health/report-panel';
@@ -17,6 +18,8 @@ import { MONGO_DOCUMENT_SCHEME, MongoDocumentFiles } from './mongodb/document-fi
 import type { InspectorDefinition } from './webviews/inspector';
 import { InspectorPanels } from './webviews/panels';
 import type { DocTarget } from '../webviews/protocol/mongo-documents';
+import { redisKeyBrowser } from './redis/key-browser';
+import type { ExplorerNode } from './tree/nodes';
 
 /**
  * The extension's one long-lived object: built in `activate`, it owns every disposable and hands
@@ -33,6 +36,8 @@ export class Explorer extends DisposableStore {
   readonly local: LocalConnectionStore;
   readonly platformTree: PlatformTree;
   readonly localTree: LocalTree;
+  readonly platformView: vscode.TreeView<ExplorerNode>;
+  readonly localView: vscode.TreeView<ExplorerNode>;
   readonly statusBar: HealthStatusBar;
   readonly healthPanel: HealthReportPanel;
   /** Every inspector panel (key browser, document browser, table inspector): one per (inspector, database). */
@@ -58,10 +63,10 @@ export class Explorer extends DisposableStore {
     this.local = this.register(new LocalConnectionStore(context.globalState, this.vault));
     this.platformTree = this.register(new PlatformTree(this.session, this.access, this.config, this.log));
     this.localTree = this.register(new LocalTree(this.local, this.access, this.config, this.log));
-    this.register(vscode.window.createTreeView('ogelbase.explorer', { treeDataProvider: this.platformTree, showCollapseAll: true }));
-    this.register(vscode.window.createTreeView('ogelbase.localConnections', { treeDataProvider: this.localTree, showCollapseAll: true }));
+    this.platformView = this.register(vscode.window.createTreeView('ogelbase.explorer', { treeDataProvider: this.platformTree, showCollapseAll: true }));
+    this.localView = this.register(vscode.window.createTreeView('ogelbase.localConnections', { treeDataProvider: this.localTree, showCollapseAll: true }));
     this.statusBar = this.register(new HealthStatusBar(this.session, this.config, this.log));
-    this.healthPanel = this.register(new HealthReportPanel(context.extensionUri, this.session, this.log));
+    this.healthPanel = this.register(new HealthReportPanel(context.extensionUri, this.session, this.statusBar, this.log));
     this.inspectors = this.register(
       new InspectorPanels({
         extensionUri: context.extensionUri,
@@ -78,6 +83,11 @@ export class Explorer extends DisposableStore {
     this.register(vscode.workspace.registerFileSystemProvider(MONGO_DOCUMENT_SCHEME, this.mongoFiles, { isCaseSensitive: true }));
     this.documentBrowser = documentBrowser({ files: this.mongoFiles, memory: new DocumentBrowserMemory(context.globalState) });
     this.inspectors.registerInspector(this.documentBrowser);
+    this.inspectors.registerInspector(redisKeyBrowser);
+    // The database commands are in the palette whenever there is a database to pick.
+    const noteLocal = () => void vscode.commands.executeCommand('setContext', ContextKeys.hasLocalConnections, this.local.list().length > 0);
+    noteLocal();
+    this.register(this.local.onDidChange(noteLocal));
     for (const disposable of registerCommands(this)) this.register(disposable);
     // Switching platforms or signing out closes the direct connections of the previous one; a new
     // connection mode makes every database choose its path again.

@@ -55,8 +55,15 @@ describe('the Platform view signed in (code-server in Chromium, a real platform)
     await token.fill('ogb_not-a-real-token');
     await page.keyboard.press('Enter');
     await notification(page, `Sign-in to ${platform.url} refused`).waitFor({ timeout: 60_000 });
+    // Back at the token, with the URL kept and the reason given; Escape gives up.
+    await page.locator('.quick-input-title', { hasText: `Sign In (2/2): token for ${platform.url}` }).waitFor({ timeout: 15_000 });
+    assert.match(await page.locator('.quick-input-message').innerText(), /refused: .* Correct it, or press Enter to try again/);
+    await page.keyboard.press('Escape');
+    await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 15_000 });
     assert.ok(await sidebar().locator('.welcome-view-content').first().isVisible(), 'the welcome content stays while signed out');
     await runCommand(page, 'Notifications: Clear All Notifications');
+    // Cleared before the next test signs in, so that its toast cannot be cleared with these.
+    await page.locator('.notifications-toasts .notification-list-item').first().waitFor({ state: 'detached', timeout: 15_000 });
   });
 
   it('signs in through the command palette with the platform URL and a token', async () => {
@@ -67,9 +74,11 @@ describe('the Platform view signed in (code-server in Chromium, a real platform)
     await token.waitFor({ timeout: 15_000 });
     await token.fill(platform.token);
     await page.keyboard.press('Enter');
+    // First the toast (it goes away by itself after a while), then what it announces.
+    await notification(page, /Signed in to .* as /).waitFor({ timeout: 30_000 });
     await sidebar().getByRole('treeitem', { name: /Demo Organization/ }).waitFor({ timeout: 60_000 });
     await statusItem().locator('.codicon-pass-filled').waitFor({ timeout: 60_000 });
-    await notification(page, /Signed in to .* as /).waitFor({ timeout: 30_000 });
+
   });
 
   it('browses organizations, projects and databases down to columns, keys and collections', async () => {
@@ -119,13 +128,20 @@ describe('the Platform view signed in (code-server in Chromium, a real platform)
     await statusItem().locator('.codicon-pass-filled').waitFor({ timeout: 60_000 });
   });
 
-  it('shows offline when the platform stops', async () => {
+  it('shows offline when the platform stops, the tree a row to retry; both recover when it returns', async () => {
     const { page, screenshot } = workbench();
     await platform.stop();
     await runCommand(page, 'OgelBase: Refresh');
     await statusItem().filter({ hasText: 'offline' }).waitFor({ timeout: 60_000 });
+    // The tree re-lists on Refresh: the organizations cannot load, which shows as an error row, not an empty view.
+    const errorRow = sidebar().getByRole('treeitem', { name: /Could not load .*cannot reach the platform/ }).first();
+    await errorRow.waitFor({ timeout: 60_000 });
     await screenshot('status-bar-offline');
     await platform.start();
+    await errorRow.click(); // the row's command is Retry
+    await sidebar().getByRole('treeitem', { name: /Demo Organization/ }).waitFor({ timeout: 60_000 });
+    await runCommand(page, 'OgelBase: Refresh');
+    await statusItem().locator('.codicon-pass-filled').waitFor({ timeout: 60_000 });
   });
 
   it('signs out through the palette: the welcome content returns', async () => {

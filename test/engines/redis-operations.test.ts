@@ -18,8 +18,8 @@ const url = process.env.OGELBASE_TEST_REDIS_URL;
 const p = `ogtest:redis-ops:${randomBytes(4).toString('hex')}:`;
 type Name = keyof typeof redisOperations;
 
-const reads: Name[] = ['serverInfo', 'scanKeys', 'listNamespace', 'getKey', 'readString', 'readHash', 'readList', 'readSet', 'readZset', 'readStream', 'readJson', 'countMatching'];
-const writes: Name[] = ['setString', 'hashSet', 'hashDelete', 'listPush', 'listSet', 'listRemove', 'setAdd', 'setRemove', 'zsetAdd', 'zsetRemove', 'streamAdd', 'expire', 'rename', 'deleteKeys', 'deleteMatching'];
+const reads: Name[] = ['serverInfo', 'scanKeys', 'listNamespace', 'getKey', 'readString', 'readHash', 'readList', 'readSet', 'readZset', 'readZsetByScore', 'readStream', 'readJson', 'countMatching'];
+const writes: Name[] = ['setString', 'hashSet', 'hashDelete', 'listPush', 'listSet', 'listRemove', 'setAdd', 'setReplace', 'setRemove', 'zsetAdd', 'zsetScore', 'zsetRemove', 'streamAdd', 'expire', 'rename', 'deleteKeys', 'deleteMatching'];
 
 /** The first validation message for `params`, or undefined when they are accepted. */
 function problem(name: Name, params: unknown): string | undefined {

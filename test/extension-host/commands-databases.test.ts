@@ -171,7 +171,7 @@ describe('commands: platform databases (add, edit, remove, test, copy)', functio
     const failed = prompts.questions.at(-1)!;
     assert.equal(failed.message, 'Could not connect to flaky.');
     assert.match(failed.detail!, /Redis at 127\.0\.0\.1:\d+ refused the connection/);
-    assert.deepEqual(failed.choices, ['Save Anyway', 'Edit Connection String']);
+    assert.deepEqual(failed.choices, ['Edit Connection String', 'Save Anyway'], 'Edit Connection String is first: the default button of the modal');
     assert.equal(await find('flaky'), undefined);
 
     prompts.answer(...wizard('Redis', 'fixed', unreachable), confirm('Edit Connection String'), input(MALFORMED.redis.value), input(redisUrl));

@@ -1,5 +1,5 @@
 /**
- * Sign In, Sign Out, Switch Platform, Show Health Report and Show Metrics, run as the user runs
+ * Sign In (with its retries), Sign Out, Switch Platform and Show Health Report, run as the user runs
  * them (`executeCommand`) against two real platforms, with scripted answers that go through the
  * commands' own validation.
  */
@@ -20,7 +20,6 @@ const C = {
   signOut: 'ogelbase.platform.signOut',
   switch: 'ogelbase.platform.switch',
   health: 'ogelbase.health.showReport',
-  metrics: 'ogelbase.metrics.show',
 };
 
 const tokenKey = (url: string) => `${platformSecretPrefix(url)}token`;
@@ -81,10 +80,9 @@ describe('commands: sign in, sign out, switch platform, health (real platforms)'
 
   afterEach(() => prompts.reset());
 
-  it('Show Health Report, Show Metrics and Add Database say to sign in first when signed out', async () => {
+  it('Show Health Report and Add Database say to sign in first when signed out', async () => {
     const expected = {
-      [C.health]: 'Sign in to an OgelBase platform to see its health report.',
-      [C.metrics]: 'Sign in to an OgelBase platform to see its metrics.',
+      [C.health]: 'Sign in to an OgelBase platform to see its health and metrics.',
       'ogelbase.database.add': 'Sign in to an OgelBase platform to add a database.',
     };
     for (const [command, message] of Object.entries(expected)) {
@@ -97,7 +95,8 @@ describe('commands: sign in, sign out, switch platform, health (real platforms)'
     const wrong = `${a.token.slice(0, -4)}${a.token.slice(-4) === 'AAAA' ? 'BBBB' : 'AAAA'}`;
     registerSecret(wrong);
     secrets.push(wrong);
-    prompts.answer(pick('Other URL'), input(a.url), input(wrong));
+    // Refused, the token step opens again with what was typed; Escape ends the command.
+    prompts.answer(pick('Other URL'), input(a.url), input(wrong), dismiss());
     const shown = await run(C.signIn);
     assert.equal(shown.length, 1);
     assert.equal(shown[0]!.severity, 'error');
@@ -108,12 +107,54 @@ describe('commands: sign in, sign out, switch platform, health (real platforms)'
     assert.equal(await explorer.context.secrets.get(tokenKey(a.url)), undefined);
   });
 
+  it('Sign In keeps what was typed: back at the token after a refusal, with the URL kept', async () => {
+    const wrong = `${a.token.slice(0, -4)}${a.token.slice(-4) === 'CCCC' ? 'DDDD' : 'CCCC'}`;
+    registerSecret(wrong);
+    secrets.push(wrong);
+    prompts.answer(pick('Other URL'), input(a.url), input(wrong), input(wrong), input(a.token));
+    const shown = await run(C.signIn);
+    const titles = prompts.questions.map((q) => q.title);
+    assert.deepEqual(titles, ['Sign In (1/2): platform', 'Sign In (1/2): platform URL', `Sign In (2/2): token for ${a.url}`, `Sign In (2/2): token for ${a.url}`, `Sign In (2/2): token for ${a.url}`]);
+    const again = prompts.questions[3]!;
+    assert.equal(again.value, wrong, 'the token step opens with the token that was typed');
+    assert.match(again.prompt!, /^Sign-in to .* refused: .* Correct it, or press Enter to try again\. \(Your personal API token/, 'and says why it failed');
+    assert.deepEqual(
+      shown.map((m) => m.severity),
+      ['error', 'error', 'info'],
+      'each failure is shown (the unchanged token was tried twice), then the success',
+    );
+    assert.equal(shown[2]!.message, `Signed in to ${host(a.url)} as ${a.email}`);
+    assert.equal(explorer.session.signedIn?.platform.url, a.url);
+    await signOutEverywhere();
+  });
+
+  it('Sign In keeps what was typed: back at the URL, with the cause, after an unreachable URL; the token is kept', async () => {
+    const closed = `http://127.0.0.1:${await freePort()}`;
+    prompts.answer(pick('Other URL'), input(closed), input(a.token), input(a.url));
+    const shown = await run(C.signIn);
+    assert.deepEqual(
+      prompts.questions.map((q) => [q.title, q.value]),
+      [
+        ['Sign In (1/2): platform', undefined],
+        ['Sign In (1/2): platform URL', explorer.config.defaultPlatformUrl.replace(/\/+$/, '')],
+        [`Sign In (2/2): token for ${closed}`, undefined],
+        ['Sign In (1/2): platform URL', closed],
+      ],
+      'after the failure only the URL is asked again, opened with the URL typed; the token is not asked again',
+    );
+    assert.equal(shown[0]!.message, `Sign-in failed: cannot reach the platform at ${closed}: connection refused: nothing listens on ${host(closed)}`);
+    assert.ok(prompts.questions[3]!.prompt!.startsWith(`${shown[0]!.message} Correct it, or press Enter to try again.`), 'the URL step says why it failed');
+    assert.deepEqual(shown[0]!.actions, ['Show Log']);
+    assert.deepEqual(shown.slice(1), [{ severity: 'info', message: `Signed in to ${host(a.url)} as ${a.email}`, actions: [] }]);
+    await signOutEverywhere();
+  });
+
   it('Sign In names an unreachable URL', async () => {
     const closed = `http://127.0.0.1:${await freePort()}`;
     const shown = await run(C.signIn, { url: closed, token: a.token });
     assert.equal(shown.length, 1);
     assert.equal(shown[0]!.severity, 'error');
-    assert.match(shown[0]!.message, new RegExp(`cannot reach the platform at ${closed.replace(/\./g, '\\.')}`));
+    assert.match(shown[0]!.message, new RegExp(`cannot reach the platform at ${closed.replace(/\./g, '\\.')}: connection refused`));
     assert.equal(explorer.session.signedIn, undefined);
     assert.equal(await explorer.context.secrets.get(tokenKey(closed)), undefined);
   });
@@ -150,8 +191,8 @@ describe('commands: sign in, sign out, switch platform, health (real platforms)'
     assert.ok(!explorer.context.globalState.keys().some((k) => JSON.stringify(explorer.context.globalState.get(k) ?? null).includes(a.token)), 'no token in globalState');
   });
 
-  it('Show Health Report and Show Metrics open the Platform Health webview panel', async () => {
-    for (const command of [C.health, C.metrics]) {
+  it('Show Health Report opens the Platform Health webview panel (health and metrics in one)', async () => {
+    for (const command of [C.health, C.health]) {
       const shown = await run(command);
       assert.deepEqual(shown, []);
       // The tab model reaches the extension host shortly after the panel opens.

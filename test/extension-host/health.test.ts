@@ -96,17 +96,40 @@ describe('health status bar (real platform, services stopped mid-test)', functio
     await until('healthy');
   });
 
-  it('shows offline when the platform server stops, backs off, and recovers when it returns', async () => {
+  it('turns offline at once when any platform call cannot reach it, re-checks within 15 s, and recovers when a call succeeds again', async () => {
     const interval = explorer.statusBar.nextCheckInMs;
+    const client = explorer.session.signedIn!.client;
     await platform.stop();
-    const state = await until('offline', 5);
-    assert.match(state.kind === 'offline' ? state.message : '', /cannot reach the platform/);
+    // Not a health check: an ordinary call (the tree's) fails, and the status bar says so at once.
+    await assert.rejects(client.organizations(), /cannot reach the platform/);
+    const state = explorer.statusBar.state;
+    assert.equal(state.kind, 'offline', 'the failed call itself turned the status bar offline');
+    assert.match(state.kind === 'offline' ? state.message : '', /^cannot reach the platform at http:\/\/127\.0\.0\.1:\d+: connection refused: nothing listens on 127\.0\.0\.1:\d+$/);
     assert.equal(explorer.statusBar.view.background, 'error');
-    await explorer.statusBar.refresh();
-    assert.ok(explorer.statusBar.nextCheckInMs > interval, 'checks back off while offline');
+    assert.match(explorer.statusBar.view.accessibleLabel, /^OgelBase platform test platform is offline: cannot reach the platform at .*connection refused.*\. Checking again shortly; activate for the health report\.$/);
+    // Checks while offline come soon and grow, but never further apart than ~15 s.
+    const delays: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      await explorer.statusBar.refresh();
+      delays.push(explorer.statusBar.nextCheckInMs);
+    }
+    assert.deepEqual(delays, [...delays].sort((x, y) => x - y), `offline checks back off: ${delays.join(', ')}`);
+    assert.ok(delays.every((d) => d <= 15_000) && delays.at(-1) === Math.min(15_000, interval), `at most 15 s apart: ${delays.join(', ')}`);
+
     await platform.start();
-    await until('healthy');
-    assert.equal(explorer.statusBar.nextCheckInMs, interval);
+    const healthy = new Promise<HealthState>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('the status bar did not turn healthy within 10 s of a successful call')), 10_000);
+      const subscription = explorer.statusBar.onDidChange((next) => {
+        if (next.kind !== 'healthy') return;
+        clearTimeout(timer);
+        subscription.dispose();
+        resolve(next);
+      });
+    });
+    // A successful ordinary call while offline triggers a check: no refresh() here.
+    await client.organizations();
+    await healthy;
+    assert.equal(explorer.statusBar.nextCheckInMs, interval, 'back to the configured interval');
   });
 
   it('opens the health report webview with the services and metrics', async () => {
@@ -114,12 +137,15 @@ describe('health status bar (real platform, services stopped mid-test)', functio
     // The tab list reaches the extension host a moment after the panel opens.
     for (let i = 0; i < 50 && vscode.window.tabGroups.activeTabGroup.activeTab?.label !== 'Platform Health'; i++) await new Promise((r) => setTimeout(r, 100));
     assert.equal(vscode.window.tabGroups.activeTabGroup.activeTab?.label, 'Platform Health');
-    await vscode.commands.executeCommand('ogelbase.metrics.show');
+    await vscode.commands.executeCommand('ogelbase.health.showReport');
     assert.equal(vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.label === 'Platform Health').length, 1, 'one panel, revealed again');
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
-  it('never puts a token or password in the tooltip', () => {
-    for (const secret of [platform.token, redis.password]) assert.ok(!explorer.statusBar.view.tooltip.includes(secret));
+  it('never puts a token or password in the tooltip or the accessible label', () => {
+    for (const secret of [platform.token, redis.password]) {
+      assert.ok(!explorer.statusBar.view.tooltip.includes(secret));
+      assert.ok(!explorer.statusBar.view.accessibleLabel.includes(secret));
+    }
   });
 });

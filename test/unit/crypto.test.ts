@@ -270,6 +270,15 @@ describe('crypto', () => {
       assert.equal(decryptPgMetaConnection(ours, 'k€y with spaces'), 'postgres://u:p%40ss@db.example.com:5432/app?sslmode=require');
     });
 
+    it('trims the decrypted text as pg-meta does, so every header pg-meta accepts is accepted', () => {
+      for (const padded of [`${URL_WITH_PASSWORD}\n`, ` ${URL_WITH_PASSWORD}`, `\r\n\t${URL_WITH_PASSWORD} \r\n`]) {
+        const header = CryptoJS.AES.encrypt(padded, cryptoKey).toString();
+        // What pg-meta does with it (src/server/routes/index.ts): decrypt, then trim.
+        assert.equal(CryptoJS.AES.decrypt(header, cryptoKey).toString(CryptoJS.enc.Utf8).trim(), URL_WITH_PASSWORD);
+        assert.equal(decryptPgMetaConnection(header, cryptoKey), URL_WITH_PASSWORD);
+      }
+    });
+
     it('turns a wrong key into a typed error that points at PG_META_CRYPTO_KEY and CRYPTO_KEY', () => {
       const header = encryptPgMetaConnection(URL_WITH_PASSWORD, cryptoKey);
       for (let i = 0; i < 100; i++) {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readBunJunit } from '../support/harness/layers';
+import { layerTotal, readBunJunit } from '../support/harness/layers';
 import { scanForSecrets } from '../support/harness/leak-scan';
 
 describe('test harness', () => {
@@ -21,6 +21,34 @@ describe('test harness', () => {
     assert.equal(leaks.length, 1);
     assert.equal(leaks[0]!.file, join(dir, 'logs', 'server.log'));
     assert.ok(!leaks[0]!.secretHint.includes('word-123'));
+  });
+
+  it('finds a secret JSON-escaped, URL-encoded and base64-encoded at any alignment, and names the form', () => {
+    const secret = 'Pa"ss\\word/+=é-42';
+    const cases: [string, string, string][] = [
+      ['json.log', JSON.stringify({ error: `bad password ${secret}` }), 'json'],
+      ['url.log', `GET /cb?pw=${encodeURIComponent(secret)}&x=1`, 'url'],
+      ['b64-0.log', `Authorization: Basic ${Buffer.from(secret).toString('base64')}`, 'base64'],
+      ['b64-1.log', `blob ${Buffer.from(`u${secret}`).toString('base64')}`, 'base64'],
+      ['b64-2.log', `blob ${Buffer.from(`us:${secret}!`).toString('base64')}`, 'base64'],
+      ['b64url.log', `token=${Buffer.from(`ab${secret}`).toString('base64url')}`, 'base64url'],
+    ];
+    for (const [name, content] of cases) writeFileSync(join(dir, name), content);
+    writeFileSync(join(dir, 'clean.log'), `nothing: ${Buffer.from('another text entirely').toString('base64')}`);
+    const { leaks } = scanForSecrets(dir, [secret]);
+    for (const [name, , form] of cases) {
+      assert.ok(leaks.some((l) => l.file === join(dir, name) && (l.form === form || (form === 'base64url' && l.form === 'base64'))), `${name}: ${JSON.stringify(leaks.filter((l) => l.file.endsWith(name)))}`);
+    }
+    assert.ok(!leaks.some((l) => l.file.endsWith('clean.log')));
+  });
+
+  it('counts a layer that ran zero tests as a failure, with or without steps', () => {
+    assert.deepEqual(layerTotal('engines', [{ passed: 3, failed: 0, skipped: 1, failures: [] }]), { passed: 3, failed: 0, skipped: 1, failures: [] });
+    const none = layerTotal('security', []);
+    assert.equal(none.failed, 1);
+    assert.match(none.failures[0]!.message, /ran zero tests/);
+    const empty = layerTotal('unit', [{ passed: 0, failed: 0, skipped: 4, failures: [] }]);
+    assert.equal(empty.failed, 1, 'skipped tests alone do not count as testing anything');
   });
 
   it('finds nothing when no file holds a secret', () => {

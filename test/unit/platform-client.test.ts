@@ -1,5 +1,12 @@
 import assert from 'node:assert/strict';
-import { PlatformClient, PlatformError } from '../../src/core/api/client';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createTcpServer, type AddressInfo, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PlatformClient, PlatformError, type CallOutcome } from '../../src/core/api/client';
 import { API_VERSION_HEADER, PLATFORM_API_VERSION } from '../../src/core/api/types';
 
 const token = 'ogb_unitTestTokenThatMustNeverShow0123456789';
@@ -43,8 +50,34 @@ describe('PlatformClient', () => {
   it('says the platform cannot be reached, without the token', async () => {
     await rejects(client(() => Promise.reject(Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } }))).organizations(), (e) => {
       assert.equal(e.code, 'offline');
-      assert.match(e.message, /cannot reach the platform at http:\/\/platform\.test:3001 \(ECONNREFUSED\)/);
+      assert.equal(e.message, 'cannot reach the platform at http://platform.test:3001: connection refused: nothing listens on platform.test:3001');
     });
+  });
+
+  it('finds the cause inside an AggregateError of several address attempts', async () => {
+    const attempts = new AggregateError([Object.assign(new Error('connect ECONNREFUSED ::1:3001'), { code: 'ECONNREFUSED' }), Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:3001'), { code: 'ECONNREFUSED' })]);
+    await rejects(client(() => Promise.reject(Object.assign(new TypeError('fetch failed'), { cause: attempts }))).organizations(), (e) => assert.match(e.message, /connection refused/));
+  });
+
+  it('tells every caller-side observer how each call ended', async () => {
+    const seen: CallOutcome[] = [];
+    let fail = false;
+    const observed = new PlatformClient({
+      url: 'http://platform.test:3001',
+      token,
+      fetch: (async () => (fail ? Promise.reject(Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } })) : json([]))) as unknown as typeof fetch,
+      observe: (outcome) => seen.push(outcome),
+    });
+    await observed.organizations();
+    fail = true;
+    await assert.rejects(observed.projects('acme'));
+    assert.deepEqual(
+      seen.map((o) => [o.method, o.path, o.ok, o.ok ? undefined : o.error.code]),
+      [
+        ['GET', '/api/platform/organizations', true, undefined],
+        ['GET', '/api/platform/organizations/acme/projects', false, 'offline'],
+      ],
+    );
   });
 
   it('refuses a server that is not an OgelBase platform or speaks another API version', async () => {
@@ -66,5 +99,68 @@ describe('PlatformClient', () => {
     const pending = client((_url, init) => new Promise((_resolve, reject) => init.signal!.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError'))))).testConnection('id', controller.signal);
     controller.abort();
     await rejects(pending, (e) => assert.equal(e.code, 'cancelled'));
+  });
+
+  describe('names why a real socket could not reach the platform', function () {
+    this.timeout(15_000);
+    const servers: Server[] = [];
+    const listen = async (server: Server) => {
+      servers.push(server);
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      return (server.address() as AddressInfo).port;
+    };
+    const reach = (url: string) => new PlatformClient({ url, token, timeoutMs: 5_000 }).organizations();
+    after(() => {
+      for (const server of servers) server.close();
+    });
+
+    it('connection refused: nothing listens on the port', async () => {
+      const port = await listen(createTcpServer());
+      await new Promise((resolve) => servers.pop()!.close(resolve));
+      await rejects(reach(`http://127.0.0.1:${port}`), (e) => {
+        assert.equal(e.code, 'offline');
+        assert.equal(e.message, `cannot reach the platform at http://127.0.0.1:${port}: connection refused: nothing listens on 127.0.0.1:${port}`);
+      });
+    });
+
+    it('DNS: a host name that does not resolve', async () => {
+      await rejects(reach('http://no-such-platform.invalid:3001'), (e) => {
+        assert.equal(e.code, 'offline');
+        assert.match(e.message, /: DNS: the host name no-such-platform\.invalid (was not found|could not be looked up)/);
+      });
+    });
+
+    it('TLS: https:// to a server that speaks plain HTTP', async () => {
+      const port = await listen(createHttpServer((_req, res) => res.end('{}')));
+      await rejects(reach(`https://127.0.0.1:${port}`), (e) => assert.match(e.message, /TLS handshake failed: 127\.0\.0\.1:\d+ does not speak TLS \(is the URL http:\/\/ rather than https:\/\/\?\)/));
+    });
+
+    it('TLS: a self-signed certificate', async function () {
+      const dir = mkdtempSync(join(tmpdir(), 'ogelbase-tls-'));
+      try {
+        const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { encoding: 'utf8' });
+        if (made.error || made.status !== 0) this.skip();
+        const port = await listen(createHttpsServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (_req, res) => res.end('{}')));
+        await rejects(reach(`https://127.0.0.1:${port}`), (e) => assert.match(e.message, /TLS: the certificate of 127\.0\.0\.1:\d+ is self-signed and not trusted \(DEPTH_ZERO_SELF_SIGNED_CERT\)/));
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('a server that accepts the connection and closes it without answering', async () => {
+      const port = await listen(createTcpServer((socket) => socket.destroy()));
+      await rejects(reach(`http://127.0.0.1:${port}`), (e) => {
+        assert.equal(e.code, 'offline');
+        assert.match(e.message, /127\.0\.0\.1:\d+ (closed the connection before answering|was reset)/);
+      });
+    });
+
+    it('timeout: a server that accepts and never answers', async () => {
+      const port = await listen(createTcpServer(() => undefined));
+      await rejects(new PlatformClient({ url: `http://127.0.0.1:${port}`, token, timeoutMs: 500 }).organizations(), (e) => {
+        assert.equal(e.code, 'timeout');
+        assert.match(e.message, /did not answer within 1 s/);
+      });
+    });
   });
 });

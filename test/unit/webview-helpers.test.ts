@@ -63,3 +63,13 @@ describe('webview helpers: bytes as text', () => {
     assert.equal(prettyJson('{not json'), undefined);
   });
 });
+
+describe('key browser: exact names among patterns', () => {
+  it('looks a pattern without glob characters up as one key, escapes undone', async () => {
+    const { exactName } = await import('../../src/webviews/redis-keys/patterns');
+    assert.equal(exactName('user:1'), 'user:1');
+    assert.equal(exactName('a\\*b'), 'a*b');
+    assert.equal(exactName('<script>'), '<script>');
+    for (const glob of ['user:*', 'a?c', 'x[ab]', 'a\\\\*', '*', '']) assert.equal(exactName(glob), undefined, glob);
+  });
+});

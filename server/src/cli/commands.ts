@@ -1,65 +1,53 @@
-import { parseArgs } from 'node:util';
-import type { Role } from '../../../src/core/api/types';
 import type { Config } from '../config';
+import { DataDirBusy, isAlive, readHolder, type LockHolder } from '../db/data-dir-lock';
 import { migrate } from '../db/migrations';
-import { createLogger } from '../logger';
+import { createLogger, type Logger } from '../logger';
 import { createPlatform, openPlatformSql } from '../platform';
-import { AdminService } from '../services/admin';
+import { callAdminChannel } from './admin-channel';
+import { executeAdmin, parseAdminRequest, refusalWhileServing, usage, UsageError, type AdminRequest } from './admin-commands';
 
-const usage = `usage: npm run server -- <command> [options]
-
-  (no command)                          serve the platform API on PORT (default 3001)
-  demo [--email E] [--org S] [--project R]
-                                        create a demo user, organization and project, print a token
-  user create --email E [--name N]      add a user
-  org create --slug S --owner E [--name N]
-  project create --org S --ref R [--name N] [--region X]
-  member add --org S --email E --role owner|admin|developer|read_only
-  token create --email E [--name N] [--expires-days D]
-                                        mint a personal API token (printed once)
-  token list [--email E]                list tokens (never their values)
-  token revoke <id or ogb_ prefix>      revoke a token
-  jwt --email E [--expires-in SECONDS]  sign a platform JWT (needs JWT_SECRET or the embedded default)
-  rotate-keys                           re-encrypt every stored secret under ENCRYPTION_KEY
-  migrate                               apply pending migrations and exit
-
-Each command prints one JSON line on stdout; logs go to stderr.`;
-
-const roles: Role[] = ['owner', 'admin', 'developer', 'read_only'];
 const print = (value: unknown) => console.log(JSON.stringify(value));
 
-/** Runs one administration command; returns the exit code. */
+/** How long a command waits for a server that holds the folder but is still starting (PGlite takes seconds). */
+const SERVER_START_WAIT_MS = 60_000;
+
+/**
+ * Runs one administration command; returns the exit code. With the embedded database, a server
+ * that holds DATA_DIR carries the command out (the folder is never opened twice); otherwise the
+ * command opens the platform database itself.
+ */
 export async function runCommand(command: string, argv: string[], config: Config): Promise<number> {
   if (command === 'help' || command === '--help') {
     console.log(usage);
     return 0;
   }
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      email: { type: 'string' },
-      name: { type: 'string' },
-      org: { type: 'string' },
-      slug: { type: 'string' },
-      owner: { type: 'string' },
-      project: { type: 'string' },
-      ref: { type: 'string' },
-      region: { type: 'string' },
-      role: { type: 'string' },
-      'expires-days': { type: 'string' },
-      'expires-in': { type: 'string' },
-    },
-  });
-  const need = (name: keyof typeof values): string => {
-    const value = values[name];
-    if (typeof value !== 'string' || value === '') throw new Error(`${command}: --${name} is required\n\n${usage}`);
-    return value;
-  };
+  let request: AdminRequest;
+  try {
+    request = parseAdminRequest(command, argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`${error.message}\n\n${usage}`);
+    return 2;
+  }
   const log = createLogger({ level: config.LOG_LEVEL, write: (line) => process.stderr.write(`${line}\n`) });
 
-  if (command === 'migrate') {
-    const sql = await openPlatformSql(config, log);
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const holder = config.DATABASE_URL ? undefined : readHolder(config.dataDir);
+    if (holder?.role === 'server' && isAlive(holder)) return viaServer(config, request, holder, log);
+    try {
+      return await locally(config, request, log);
+    } catch (error) {
+      // A server started between the look and the lock: go through it.
+      if (error instanceof DataDirBusy && error.holder.role === 'server') continue;
+      throw error;
+    }
+  }
+  throw new Error(`could not reach the embedded database in ${config.dataDir}: it changed owner several times; try again`);
+}
+
+async function locally(config: Config, request: AdminRequest, log: Logger): Promise<number> {
+  if (request.command === 'migrate') {
+    const sql = await openPlatformSql(config, log, { role: 'command', command: 'migrate' });
     try {
       print({ applied: await migrate(sql, log) });
     } finally {
@@ -67,72 +55,36 @@ export async function runCommand(command: string, argv: string[], config: Config
     }
     return 0;
   }
-
-  const platform = await createPlatform(config, { log });
-  const admin = new AdminService(platform);
+  const platform = await createPlatform(config, { log, owner: { role: 'command', command: request.command } });
   try {
-    const sub = positionals[0];
-    switch (`${command} ${sub ?? ''}`.trim()) {
-      case 'demo': {
-        const email = values.email ?? 'demo@ogelbase.dev';
-        const slug = values.org ?? 'demo';
-        const ref = values.project ?? 'demo-project';
-        const user = await admin.ensureUser(email, 'Demo User');
-        const organizations = await platform.organizations.listForUser(user.id);
-        if (!organizations.some((o) => o.slug === slug)) await admin.createOrganization(slug, 'Demo Organization', email);
-        if (!(await platform.organizations.projectForUser(ref, user.id))) await admin.createProject(slug, ref, 'Demo Project');
-        const { token } = await admin.mintToken(email, 'demo');
-        print({ token, organization: slug, projectRef: ref, email, url: `http://localhost:${config.PORT}` });
-        return 0;
-      }
-      case 'user create':
-        print(await admin.ensureUser(need('email'), values.name));
-        return 0;
-      case 'org create':
-        print(await admin.createOrganization(need('slug'), values.name ?? need('slug'), need('owner')));
-        return 0;
-      case 'project create':
-        print(await admin.createProject(need('org'), need('ref'), values.name ?? need('ref'), values.region));
-        return 0;
-      case 'member add': {
-        const role = need('role') as Role;
-        if (!roles.includes(role)) throw new Error(`--role must be one of ${roles.join(', ')}`);
-        print(await admin.addMember(need('org'), need('email'), role));
-        return 0;
-      }
-      case 'token create': {
-        const days = values['expires-days'] ? Number(values['expires-days']) : undefined;
-        if (days !== undefined && !(Number.isInteger(days) && days > 0)) throw new Error('--expires-days must be a positive whole number');
-        const { token, record } = await admin.mintToken(need('email'), values.name ?? 'cli', days);
-        print({ token, id: record.id, prefix: record.tokenPrefix, expiresAt: record.expiresAt });
-        return 0;
-      }
-      case 'token list': {
-        const user = values.email ? await admin.requireUser(values.email) : undefined;
-        print(await platform.tokens.list(user?.id));
-        return 0;
-      }
-      case 'token revoke': {
-        const target = positionals[1];
-        if (!target) throw new Error('token revoke: give the token id or its ogb_ prefix');
-        const revoked = await admin.revokeToken(target);
-        print({ revoked });
-        return revoked > 0 ? 0 : 1;
-      }
-      case 'jwt': {
-        const seconds = Number(values['expires-in'] ?? 3600);
-        if (!(Number.isInteger(seconds) && seconds > 0)) throw new Error('--expires-in must be a positive number of seconds');
-        print({ token: await admin.signJwt(need('email'), seconds), expiresIn: seconds });
-        return 0;
-      }
-      case 'rotate-keys':
-        print(await admin.rotateKeys());
-        return 0;
-      default:
-        console.error(`unknown command: ${[command, sub].filter(Boolean).join(' ')}\n\n${usage}`);
-        return 2;
-    }
+    const result = await executeAdmin(platform, request, { url: `http://localhost:${config.PORT}` });
+    print(result.output);
+    return result.exitCode;
   } finally {
     await platform.close();
   }
+}
+
+async function viaServer(config: Config, request: AdminRequest, holder: LockHolder, log: Logger): Promise<number> {
+  const refusal = refusalWhileServing(request);
+  if (refusal) throw new Error(`a server (pid ${holder.pid}) is running on the embedded database in ${config.dataDir}: ${refusal}`);
+  const deadline = Date.now() + SERVER_START_WAIT_MS;
+  let current: LockHolder | undefined = holder;
+  while (!current?.admin) {
+    if (!current || !isAlive(current) || current.role !== 'server') return runCommand(request.command.split(' ')[0]!, argvOf(request), config);
+    if (Date.now() > deadline) throw new Error(`the server (pid ${current.pid}) holds ${config.dataDir} but does not take administration commands yet; try again once it is listening`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    current = readHolder(config.dataDir);
+  }
+  log.info(`the server (pid ${current.pid}) owns the embedded database: running \`${request.command}\` through it`);
+  const result = await callAdminChannel(current.admin, request);
+  print(result.output);
+  return result.exitCode;
+}
+
+/** The command line of a request again (when the server went away before it could take it). */
+function argvOf(request: AdminRequest): string[] {
+  const [, sub] = request.command.split(' ');
+  const options = Object.entries(request.options).flatMap(([name, value]) => (value === undefined ? [] : [`--${name}`, value]));
+  return [...(sub ? [sub] : []), ...request.positionals, ...options];
 }

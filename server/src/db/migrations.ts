@@ -90,6 +90,16 @@ export const migrations: Migration[] = [
       CREATE INDEX audit_log_organization_at ON platform.audit_log (organization_id, at DESC);
     `,
   },
+  {
+    version: 2,
+    name: 'database certificates, read credentials and server-side JavaScript',
+    sql: `
+      ALTER TABLE platform.databases ADD COLUMN tls_encrypted text;
+      ALTER TABLE platform.databases ADD COLUMN read_credential_encrypted text;
+      ALTER TABLE platform.databases ADD COLUMN read_credential_kind text CHECK (read_credential_kind IN ('provisioned', 'supplied'));
+      ALTER TABLE platform.databases ADD COLUMN server_javascript boolean NOT NULL DEFAULT false;
+    `,
+  },
 ];
 
 /** Applies every migration not yet recorded, in order. Returns the versions it applied. */

@@ -1,51 +1,105 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite, type Results } from '@electric-sql/pglite';
+import type { Logger } from '../logger';
+import { Availability } from './availability';
+import type { DataDirLock } from './data-dir-lock';
 import type { PlatformSql } from './sql';
 
-/**
- * The platform database embedded in the process (PostgreSQL compiled to WebAssembly), kept in a
- * folder so that `bun run` with no configuration gives a working platform. PGlite runs one query
- * at a time; its start takes seconds, so there is one instance per process.
- */
 /** PGlite counts only written rows in `affectedRows`; a SELECT's count is its number of rows. */
 const toResult = (result: Results<Record<string, unknown>>) => ({
   rows: result.rows as never[],
   rowCount: result.rows.length > 0 ? result.rows.length : (result.affectedRows ?? 0),
 });
 
-export async function createPgliteSql(dataDir: string | undefined): Promise<PlatformSql> {
+/** A statement's own error carries a SQLSTATE; anything else from a closed or aborted instance means it is gone. */
+const isFatal = (db: PGlite, error: unknown) =>
+  db.closed || (!/^[0-9A-Z]{5}$/.test(String((error as { code?: unknown })?.code ?? '')) && /PGlite is clos|Aborted|RuntimeError|unreachable|memory access/i.test(String((error as Error)?.message ?? error)));
+
+export interface PgliteSqlOptions {
+  /** The lock on `dataDir`, held by the caller; released when the database is closed. */
+  lock?: DataDirLock;
+  log?: Logger;
+  /** Called with each instance opened (the first one and any re-opened after a failure). */
+  onOpen?: (db: PGlite) => void;
+}
+
+/**
+ * The platform database embedded in the process (PostgreSQL compiled to WebAssembly), kept in a
+ * folder so that `bun run` with no configuration gives a working platform. PGlite runs one query
+ * at a time; its start takes seconds, so there is one instance per process, and one process per
+ * folder (the caller holds the folder's lock). An instance that stops (closed, or its WebAssembly
+ * aborted) answers 503 platform_unavailable while a fresh one is opened on the same folder.
+ */
+export async function createPgliteSql(dataDir: string | undefined, options: PgliteSqlOptions = {}): Promise<PlatformSql> {
   if (dataDir) mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const db = await PGlite.create(dataDir ? { dataDir } : {});
+  const availability = new Availability(options.log?.child('platform-db'));
+  const open = async () => {
+    const instance = await PGlite.create(dataDir ? { dataDir } : {});
+    options.onOpen?.(instance);
+    return instance;
+  };
+  let db: PGlite;
+  try {
+    db = await open();
+  } catch (error) {
+    options.lock?.release();
+    throw error;
+  }
+  let reopening: Promise<PGlite> | undefined;
+  let closing = false;
+  const reopen = (broken: PGlite) => {
+    reopening ??= (async () => {
+      await broken.close().catch(() => undefined);
+      db = await open();
+      options.log?.info('re-opened the embedded platform database');
+      return db;
+    })().finally(() => {
+      reopening = undefined;
+    });
+    reopening.catch(() => undefined);
+  };
+
   let busy = 0;
-  const track = async <T>(work: () => Promise<T>): Promise<T> => {
+  const run = async <T>(work: (instance: PGlite) => Promise<T>): Promise<T> => {
+    const instance = reopening ? await reopening.catch(() => db) : db;
     busy++;
     try {
-      return await work();
+      const result = await work(instance);
+      availability.ok();
+      return result;
+    } catch (error) {
+      if (closing || !isFatal(instance, error)) throw error;
+      if (instance === db) reopen(instance);
+      throw availability.fail(Object.assign(new Error(`PGlite is closed: ${(error as Error)?.message ?? error}`), { cause: error }));
     } finally {
       busy--;
     }
   };
   return {
     kind: 'pglite',
-    query: (text, params) =>
-      track(async () => {
-        return toResult(await db.query<Record<string, unknown>>(text, params));
-      }),
+    lock: options.lock,
+    query: (text, params) => run(async (instance) => toResult(await instance.query<Record<string, unknown>>(text, params))),
     transaction: (work) =>
-      track(() =>
-        db.transaction((tx) =>
+      run((instance) =>
+        instance.transaction((tx) =>
           work({
-            query: async (text, params) => {
-              return toResult(await tx.query<Record<string, unknown>>(text, params));
-            },
+            query: async (text, params) => toResult(await tx.query<Record<string, unknown>>(text, params)),
           }),
         ),
       ),
     exec: async (script) => {
-      await track(() => db.exec(script));
+      await run((instance) => instance.exec(script));
     },
     // One embedded connection: busy while a query runs; PGlite queues the others itself.
     poolFigures: () => ({ active: Math.min(busy, 1), idle: busy === 0 ? 1 : 0, waiting: Math.max(busy - 1, 0) }),
-    close: () => db.close(),
+    close: async () => {
+      closing = true;
+      try {
+        await (reopening ?? Promise.resolve(db)).catch(() => db);
+        if (!db.closed) await db.close();
+      } finally {
+        options.lock?.release();
+      }
+    },
   };
 }

@@ -1,3 +1,5 @@
+import type { DataDirLock } from './data-dir-lock';
+
 /**
  * The platform database as the rest of the server sees it: parameterised queries and transactions,
  * whether it is a real PostgreSQL (DATABASE_URL) or the embedded PGlite. Repositories depend on
@@ -15,6 +17,8 @@ export interface PoolFigures {
 
 export interface PlatformSql extends Queryable {
   readonly kind: 'postgres' | 'pglite';
+  /** The embedded database's folder lock, when this process holds one (released by `close()`). */
+  readonly lock?: DataDirLock;
   /** Runs `work` in one transaction on one connection; rolls back when it throws. */
   transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
   /** Runs a multi-statement script (migrations). */

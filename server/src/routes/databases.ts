@@ -7,6 +7,7 @@ import {
   DatabaseListSchema,
   DatabaseSchema,
   ListDatabasesQuery,
+  ReadCredentialResultSchema,
   RevealedSchema,
   TestConnectionResultSchema,
   UpdateDatabaseSchema,
@@ -80,6 +81,31 @@ export function registerDatabaseRoutes(app: OpenAPIHono<AppEnv>, service: Databa
       responses: { 200: json(TestConnectionResultSchema, 'The outcome (ok false when the database cannot be reached)'), ...errorResponses },
     }),
     async (c) => c.json(await service.testConnection(c.get('principal'), c.req.valid('param').id), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/platform/databases/{id}/read-credential',
+      summary: "Create the database's read-only login through its stored login (owners and admins): a PostgreSQL role in pg_read_all_data, a Redis ACL user",
+      description: 'Replaces a login given as readConnectionString. When the stored login cannot create one, `provisioned` is false and `reason` says why.',
+      tags,
+      request: byId,
+      responses: { 200: json(ReadCredentialResultSchema, 'The database and the outcome'), ...errorResponses },
+    }),
+    async (c) => c.json(await service.provisionRead(c.get('principal'), c.req.valid('param').id), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'delete',
+      path: '/api/platform/databases/{id}/read-credential',
+      summary: "Remove the database's read-only login (dropped on the database when the platform created it; owners and admins)",
+      tags,
+      request: byId,
+      responses: { 200: json(DatabaseSchema, 'The database, without a read-only login'), ...errorResponses },
+    }),
+    async (c) => c.json(await service.removeRead(c.get('principal'), c.req.valid('param').id), 200),
   );
 
   app.openapi(

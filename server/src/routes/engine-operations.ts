@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { EngineType } from '../../../src/core/api/types';
 import type { ConnectionManager } from '../../../src/core/engines/connection-manager';
@@ -6,8 +7,8 @@ import type { AppEnv } from '../env';
 import { ApiError, badRequest } from '../errors';
 import { DatabaseIdParam } from '../schemas/databases';
 import { errorResponses, json } from '../schemas/common';
-import { requireWriter } from '../services/access';
 import type { DatabaseService } from '../services/databases';
+import { MONGO_SYSTEM_DATABASES, planOperation } from '../services/operation-policy';
 
 export interface EngineOperationDeps {
   service: DatabaseService;
@@ -19,14 +20,18 @@ export interface EngineOperationDeps {
   maxResponseBytes: number;
 }
 
+/** What the audit log keeps of a statement: enough to match it to a text someone holds, nothing of its values. */
+function sqlFingerprint(sql: string) {
+  return { statement: /^\s*(?:--[^\n\r]*[\n\r]|\/\*[\s\S]*?\*\/|\s)*([A-Za-z]+)/.exec(sql)?.[1]?.toUpperCase() ?? '?', chars: sql.length, sha256: createHash('sha256').update(sql).digest('hex').slice(0, 32) };
+}
+
 const ResultSchema = z.record(z.string(), z.unknown()).openapi({ description: "The operation's result (see the engine's operation table)" });
 
 /**
  * The pg-meta pattern for every engine: each entry of an engine's operation table becomes
  * `POST /api/platform/databases/{id}/<engine>/<operation>`, so databases on the platform's private
- * network are browsed through the platform. Same auth and roles as the platform routes; writes are
- * refused for read_only members and for databases marked read-only, and SQL from those runs in a
- * read-only transaction.
+ * network are browsed through the platform. Same auth and roles as the platform routes; who may run
+ * what, and as which login, is planOperation's decision (services/operation-policy.ts).
  */
 export function registerEngineOperationRoutes(app: OpenAPIHono<AppEnv>, deps: EngineOperationDeps): void {
   for (const [engine, table] of Object.entries(deps.tables) as [EngineType, OperationTable<never>][]) {
@@ -47,18 +52,21 @@ export function registerEngineOperationRoutes(app: OpenAPIHono<AppEnv>, deps: En
           const params = c.req.valid('json') as Record<string, unknown>;
           const { row, role } = await deps.service.access(principal, id);
           if (row.type !== engine) throw badRequest(`database ${row.name} is a ${row.type} database, not ${engine}`);
-          if (operation.kind === 'write') {
-            requireWriter(role, `run ${engine} ${name}`);
-            if (row.readOnly) throw new ApiError(403, 'read_only', `database ${row.name} is read-only: ${name} would change it`);
+          const plan = planOperation(engine, name, operation.kind, role, row, params);
+          // SQL that is not the platform's own: in a read-only transaction whenever the caller or the database is read-only.
+          if ('readOnly' in (operation.params as z.ZodObject).shape && plan.readOnly) params.readOnly = true;
+          // Every statement run through `query` (and an EXPLAIN ANALYZE, which runs it) is audited before it runs:
+          // its first word, length and a fingerprint, never its text (which may hold values or secrets).
+          if (engine === 'postgres' && (name === 'query' || (name === 'explain' && params.analyze === true))) {
+            await deps.service.recordOperation(principal, row, `postgres.${name}`, { ...sqlFingerprint(String(params.sql)), role, login: plan.variant, readOnly: plan.readOnly });
           }
-          // Arbitrary SQL from a read_only member or on a read-only database runs in a read-only transaction.
-          if ('readOnly' in (operation.params as z.ZodObject).shape && (role === 'read_only' || row.readOnly)) params.readOnly = true;
 
           const started = performance.now();
-          const target = { id: row.id, name: row.name, type: row.type, connectionString: deps.service.unseal(row), readOnly: row.readOnly };
-          const result = await deps.manager.use(target, (instance) =>
+          const target = deps.service.secrets.target(row, plan.variant, plan.readOnly);
+          let result = await deps.manager.use(target, (instance) =>
             (operation as Operation<unknown, z.ZodType, unknown>).run(instance, params, { signal: c.req.raw.signal }),
           );
+          if (plan.hideSystemDatabases && Array.isArray(result)) result = (result as { name: string }[]).filter((d) => !MONGO_SYSTEM_DATABASES.has(d.name));
           if (deps.queryLogging) c.get('log').info('operation', { engine, operation: name, database: row.id, durationMs: Math.round(performance.now() - started) });
           if (operation.kind === 'write') await deps.service.recordOperation(principal, row, `${engine}.${name}`);
 

@@ -1,13 +1,14 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import type { MetricsReport } from '../../../src/core/api/types';
-import type { AppEnv } from '../env';
+import type { HealthReport, MetricsReport } from '../../../src/core/api/types';
+import type { AppEnv, Principal } from '../env';
 import type { HealthService } from '../health/health-service';
 import { errorResponses, json } from '../schemas/common';
 import { HealthReportSchema, MetricsReportSchema } from '../schemas/platform';
 
 export interface HealthRouteDeps {
   health: HealthService;
-  metrics: () => MetricsReport;
+  /** The metrics a user may see: their own organizations' databases. */
+  metrics: (userId: string) => Promise<MetricsReport>;
 }
 
 const HealthQuery = z.object({
@@ -17,6 +18,12 @@ const HealthQuery = z.object({
     .openapi({ param: { name: 'fresh', in: 'query' }, description: 'Check now instead of reusing a report younger than HEALTH_CHECK_INTERVAL' }),
 });
 
+/** A report without error details, for callers whose token could not be checked. */
+function statusOnly(report: HealthReport): HealthReport {
+  const services = Object.fromEntries(Object.entries(report.services).map(([name, s]) => [name, { status: s.status, latency: s.latency }]));
+  return { timestamp: report.timestamp, status: report.status, services, access: 'status-only' };
+}
+
 /** The seed's platform health (200 healthy, 503 degraded) and connection metrics. */
 export function registerHealthRoutes(app: OpenAPIHono<AppEnv>, deps: HealthRouteDeps): void {
   app.openapi(
@@ -24,15 +31,23 @@ export function registerHealthRoutes(app: OpenAPIHono<AppEnv>, deps: HealthRoute
       method: 'get',
       path: '/api/platform/health',
       summary: 'Health of the platform database and of Redis, MongoDB and the Bun API when configured',
+      description:
+        'With a valid token: the full report (latencies and error details). Without a token, or when the token cannot be checked because the platform database is down: status only (`access: status-only`).',
       tags: ['operations'],
+      // The token is optional here: `{}` is OpenAPI's "no security" alternative.
+      security: [{}, { bearer: [] }] as Record<string, string[]>[],
       request: { query: HealthQuery },
       responses: { 200: json(HealthReportSchema, 'Every service healthy'), 503: json(HealthReportSchema, 'At least one service unhealthy'), ...errorResponses },
     }),
     async (c) => {
       const { fresh } = c.req.valid('query');
-      const report = await deps.health.report({ fresh: fresh === 'true' || fresh === '1' });
+      // Authentication is optional here (see app.ts): without a checked principal the answer is
+      // status only, which needs no platform database, so an outage of it is still reported.
+      const authenticated = (c.get('principal') as Principal | undefined) !== undefined;
+      const report = await deps.health.report({ fresh: authenticated && (fresh === 'true' || fresh === '1') });
+      const body: HealthReport = authenticated ? { ...report, access: 'full' } : statusOnly(report);
       c.header('cache-control', 'no-store');
-      return report.status === 'healthy' ? c.json(report, 200) : c.json(report, 503);
+      return report.status === 'healthy' ? c.json(body, 200) : c.json(body, 503);
     },
   );
 
@@ -40,11 +55,11 @@ export function registerHealthRoutes(app: OpenAPIHono<AppEnv>, deps: HealthRoute
     createRoute({
       method: 'get',
       path: '/api/platform/metrics',
-      summary: 'Uptime, memory, connections per engine {active, idle, waiting} and circuit breakers',
+      summary: "Uptime, memory, and the connections {active, idle, waiting} and circuit breakers of the caller's organizations' databases",
       tags: ['operations'],
       responses: { 200: json(MetricsReportSchema, 'Metrics'), ...errorResponses },
     }),
-    (c) => c.json(deps.metrics(), 200),
+    async (c) => c.json(await deps.metrics(c.get('principal').userId), 200),
   );
 }
 
@@ -70,8 +85,10 @@ export function prometheusText(report: MetricsReport): string {
       (['active', 'idle', 'waiting'] as const).map((state): [Record<string, string>, number] => [{ engine, state }, f[state]]),
     ),
   );
+  // Labelled by database id: names repeat across organizations, and they are the tenants' own words.
   metric('ogelbase_circuit_open', 'Whether a database circuit breaker is open (1) or half-open (0.5)', 'gauge',
-    report.circuits.map((c) => [{ database: c.name }, c.state === 'open' ? 1 : c.state === 'half-open' ? 0.5 : 0]));
-  metric('ogelbase_circuit_failures', 'Consecutive failures per database circuit breaker', 'gauge', report.circuits.map((c) => [{ database: c.name }, c.failures]));
+    report.circuits.map((c) => [{ database: c.id }, c.state === 'open' ? 1 : c.state === 'half-open' ? 0.5 : 0]));
+  if (report.eventLoop) metric('ogelbase_event_loop_lag_seconds', 'How late timers fire: the worst delay since the previous scrape', 'gauge', [[{}, report.eventLoop.maxLagMs / 1000]]);
+  metric('ogelbase_circuit_failures', 'Consecutive connection failures per database circuit breaker', 'gauge', report.circuits.map((c) => [{ database: c.id }, c.failures]));
   return `${lines.join('\n')}\n`;
 }

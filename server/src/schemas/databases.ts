@@ -24,14 +24,28 @@ const ConnectionStringSchema = z
   .openapi({ example: 'redis://default:password@redis.railway.internal:6379' });
 
 /** Adds the engine's own parse error, which names the exact problem, under `connectionString`. */
-function checkConnectionString(type: z.infer<typeof EngineTypeSchema>, value: string, ctx: z.RefinementCtx) {
+function checkConnectionString(type: z.infer<typeof EngineTypeSchema>, value: string, ctx: z.RefinementCtx, field = 'connectionString') {
   try {
     parseConnectionString(type, value);
   } catch (error) {
     if (!(error instanceof ConnectionStringError)) throw error;
-    ctx.addIssue({ code: 'custom', path: ['connectionString'], message: error.message });
+    ctx.addIssue({ code: 'custom', path: [field], message: error.message });
   }
 }
+
+const Pem = z.string().min(1).max(64 * 1024, 'a PEM value is at most 64 KiB');
+export const TlsPemSchema = z
+  .object({
+    ca: Pem.optional().openapi({ description: 'CA certificate(s) the server certificate must lead to, as PEM text' }),
+    cert: Pem.optional().openapi({ description: 'Client certificate, as PEM text' }),
+    key: Pem.optional().openapi({ description: 'Client private key, as PEM text (sslpassword / tlsCertificateKeyFilePassword decrypts an encrypted one)' }),
+  })
+  .strict()
+  .openapi('TlsPem', { description: 'Certificates are given as PEM text and stored sealed with the connection: the platform reads no files' });
+
+const ReadConnectionStringSchema = ConnectionStringSchema.openapi({
+  description: "The connection string of a login that can only read, used for read_only members' operations (owners and admins only)",
+});
 
 export const CreateDatabaseSchema = z
   .object({
@@ -41,9 +55,15 @@ export const CreateDatabaseSchema = z
     connectionString: ConnectionStringSchema,
     description: DescriptionSchema.optional(),
     readOnly: z.boolean().optional().openapi({ description: 'Refuse every write through the platform' }),
+    tls: TlsPemSchema.optional(),
+    readConnectionString: ReadConnectionStringSchema.optional(),
+    serverJavaScript: z.boolean().optional().openapi({ description: 'MongoDB: accept $where, $function and $accumulator (owners and admins only)' }),
   })
   .strict()
-  .superRefine((body, ctx) => checkConnectionString(body.type, body.connectionString, ctx))
+  .superRefine((body, ctx) => {
+    checkConnectionString(body.type, body.connectionString, ctx);
+    if (body.readConnectionString !== undefined) checkConnectionString(body.type, body.readConnectionString, ctx, 'readConnectionString');
+  })
   .openapi('CreateDatabaseRequest');
 
 export const UpdateDatabaseSchema = z
@@ -51,10 +71,13 @@ export const UpdateDatabaseSchema = z
     name: NameSchema.optional(),
     description: DescriptionSchema.nullable().optional(),
     connectionString: ConnectionStringSchema.optional(),
-    readOnly: z.boolean().optional(),
+    readOnly: z.boolean().optional().openapi({ description: 'Owners and admins only' }),
+    tls: TlsPemSchema.nullable().optional(),
+    readConnectionString: ReadConnectionStringSchema.nullable().optional(),
+    serverJavaScript: z.boolean().optional().openapi({ description: 'MongoDB; owners and admins only' }),
   })
   .strict()
-  .refine((body) => Object.keys(body).length > 0, { message: 'send at least one of name, description, connectionString, readOnly' })
+  .refine((body) => Object.keys(body).length > 0, { message: 'send at least one of name, description, connectionString, readOnly, tls, readConnectionString, serverJavaScript' })
   .openapi('UpdateDatabaseRequest');
 
 export const DatabaseSchema = z
@@ -68,6 +91,11 @@ export const DatabaseSchema = z
     endpoint: z.string().openapi({ example: 'redis.railway.internal:6379/0' }),
     privateNetwork: z.boolean().openapi({ description: 'Reachable only inside the platform network: use the platform routes' }),
     readOnly: z.boolean(),
+    readCredential: z.enum(['provisioned', 'supplied', 'none']).openapi({
+      description: "The login read_only members' operations use: created by the platform, given by an owner, or none (then read_only members cannot run SQL)",
+    }),
+    tls: z.object({ ca: z.boolean(), cert: z.boolean(), key: z.boolean() }).openapi({ description: 'Which certificates are stored (sealed) with the connection' }),
+    serverJavaScript: z.boolean().openapi({ description: 'MongoDB: $where, $function and $accumulator are accepted' }),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
@@ -105,12 +133,20 @@ export const RedisTestConnectionSchema = z
   .openapi('RedisTestConnectionRequest');
 
 export const TestConnectionRequestSchema = z
-  .object({ type: EngineTypeSchema, connectionString: ConnectionStringSchema })
+  .object({ type: EngineTypeSchema, connectionString: ConnectionStringSchema, tls: TlsPemSchema.optional() })
   .strict()
   .superRefine((body, ctx) => checkConnectionString(body.type, body.connectionString, ctx))
   .openapi('TestConnectionRequest');
 
 export const RevealedSchema = z.object({ connectionString: z.string() }).openapi('RevealedConnectionString');
+
+export const ReadCredentialResultSchema = z
+  .object({
+    database: DatabaseSchema,
+    provisioned: z.boolean(),
+    reason: z.string().optional().openapi({ description: 'Why no login was created, when none was' }),
+  })
+  .openapi('ReadCredentialResult');
 
 export const schemasMatchWireTypes: [
   Same<z.infer<typeof DatabaseSchema>, DatabaseInfo>,

@@ -38,6 +38,10 @@ export const HealthReportSchema = z
     timestamp: z.string(),
     status: z.enum(['healthy', 'degraded']),
     services: z.record(z.string(), ServiceHealthSchema),
+    access: z
+      .enum(['full', 'status-only'])
+      .optional()
+      .openapi({ description: '`status-only` without a (checkable) token: statuses and latencies, no error details' }),
   })
   .openapi('HealthReport');
 
@@ -47,11 +51,16 @@ export const MetricsReportSchema = z
   .object({
     timestamp: z.string(),
     uptime: z.number(),
-    memory: z.object({ rss: z.number(), heapTotal: z.number(), heapUsed: z.number(), external: z.number() }),
+    runtime: z.object({ name: z.enum(['bun', 'node']), version: z.string(), engine: z.enum(['JavaScriptCore', 'V8']) }).openapi({ description: 'The runtime that measured the memory figures' }),
+    memory: z.object({ rss: z.number(), heapTotal: z.number(), heapUsed: z.number(), external: z.number() }).openapi({ description: 'Bytes; heapUsed never exceeds heapTotal' }),
     connections: z.object({ platform: FiguresSchema, postgres: FiguresSchema, redis: FiguresSchema, mongodb: FiguresSchema }),
     circuits: z.array(
-      z.object({ name: z.string(), state: z.enum(['closed', 'open', 'half-open']), failures: z.number().int(), retryInMs: z.number() }),
+      z.object({ id: z.string(), name: z.string(), state: z.enum(['closed', 'open', 'half-open']), failures: z.number().int(), retryInMs: z.number() }),
     ),
+    eventLoop: z
+      .object({ lagMs: z.number(), maxLagMs: z.number() })
+      .optional()
+      .openapi({ description: 'How late timers fire (ms): the last sample and the worst since the previous report' }),
   })
   .openapi('MetricsReport');
 

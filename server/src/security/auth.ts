@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { verify } from 'hono/jwt';
 import { JwtTokenExpired } from 'hono/utils/jwt/types';
+import { PlatformUnavailable } from '../db/availability';
 import { unauthorized } from '../errors';
 import type { AppEnv } from '../env';
 import type { TokenStore } from '../store/tokens';
@@ -15,6 +16,11 @@ export interface AuthDeps {
   now: () => Date;
 }
 
+export interface AuthOptions {
+  /** Paths that also serve callers without a (checkable) token, e.g. the health route's status-only form. */
+  optional?: (path: string) => boolean;
+}
+
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
@@ -22,7 +28,23 @@ const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * looked up by hash) or an HS256 JWT whose `sub` is a user id, as Supabase/GoTrue access tokens are.
  * Every failure is a 401 that says what was wrong with the token and nothing about the data.
  */
-export function authenticate(deps: AuthDeps): MiddlewareHandler<AppEnv> {
+export function authenticate(deps: AuthDeps, options: AuthOptions = {}): MiddlewareHandler<AppEnv> {
+  const strict = authenticateStrictly(deps);
+  return async (c, next) => {
+    if (!options.optional?.(c.req.path)) return strict(c, next);
+    // Routes that answer anonymous callers too (with less): no token, or a token that cannot be
+    // checked because the platform database is down, goes on without a principal.
+    if (!c.req.header('authorization')) return next();
+    try {
+      await strict(c, () => Promise.resolve());
+    } catch (error) {
+      if (!(error instanceof PlatformUnavailable)) throw error;
+    }
+    return next();
+  };
+}
+
+function authenticateStrictly(deps: AuthDeps): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const header = c.req.header('authorization');
     if (!header) throw unauthorized('missing Authorization header: send `Authorization: Bearer <token>`');

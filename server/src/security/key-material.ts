@@ -10,7 +10,13 @@ function secretFile(dataDir: string, name: string, create: () => string, log: Lo
   const path = join(dataDir, name);
   if (existsSync(path)) return readFileSync(path, 'utf8').trim();
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  writeFileSync(path, `${create()}\n`, { mode: 0o600 });
+  try {
+    // 'wx': never overwrite a key another process has just written.
+    writeFileSync(path, `${create()}\n`, { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    return readFileSync(path, 'utf8').trim();
+  }
   chmodSync(path, 0o600);
   log.warn(`generated ${what} at ${path} (owner-only); back it up: without it the stored connection strings cannot be read`);
   return readFileSync(path, 'utf8').trim();

@@ -3,8 +3,8 @@ import { forbidden } from '../errors';
 
 /** Roles that may change databases; `read_only` members can only read. */
 const writers: readonly Role[] = ['owner', 'admin', 'developer'];
-/** Roles that may see a plaintext connection string. */
-const revealers: readonly Role[] = ['owner', 'admin'];
+/** Roles that may see a plaintext connection string and decide how a database is protected. */
+const managers: readonly Role[] = ['owner', 'admin'];
 
 export function requireWriter(role: Role, action: string): void {
   if (!writers.includes(role)) {
@@ -13,8 +13,15 @@ export function requireWriter(role: Role, action: string): void {
 }
 
 export function requireRevealer(role: Role): void {
-  if (!revealers.includes(role)) {
+  if (!managers.includes(role)) {
     throw forbidden(`only owners and admins can reveal a connection string; your role is ${role}`);
+  }
+}
+
+/** Read-only flags, read credentials and server-side JavaScript: what protects a database from its other members. */
+export function requireManager(role: Role, action: string): void {
+  if (!managers.includes(role)) {
+    throw forbidden(`only owners and admins can ${action}; your role is ${role}`);
   }
 }
 

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { sign } from 'hono/jwt';
 import type { Role } from '../../../src/core/api/types';
+import type { Queryable } from '../db/sql';
 import type { Platform } from '../platform';
+import { sealingContext } from '../store/databases';
 
 /**
  * Administration that has no HTTP route on purpose (users, organizations, memberships, tokens,
@@ -12,6 +14,10 @@ export class AdminService {
 
   async ensureUser(email: string, displayName?: string) {
     return (await this.p.users.byEmail(email)) ?? (await this.p.users.create(email, displayName));
+  }
+
+  private record(entry: Parameters<Platform['audit']['record']>[1], tx: Queryable, actor: { userId: string | null; tokenId: string | null } = { userId: null, tokenId: null }) {
+    return this.p.audit.record(actor, entry, tx);
   }
 
   async requireUser(email: string) {
@@ -40,29 +46,40 @@ export class AdminService {
     const organizationId = await this.organizationId(organizationSlug);
     // Each project gets its own JWT secret (the seed's `credentials` table), sealed like connection strings.
     const jwtSecret = randomBytes(32).toString('base64url');
-    return this.p.organizations.createProject({ organizationId, ref, name, region, jwtSecretSealed: (projectId) => this.p.keyring.encrypt(jwtSecret, `credentials:${projectId}`) });
+    // The project, its credentials row and the audit entry together, or none of them.
+    return this.p.sql.transaction(async (tx) => {
+      const project = await this.p.organizations.createProject({ organizationId, ref, name, region, jwtSecretSealed: (projectId) => this.p.keyring.encrypt(jwtSecret, `credentials:${projectId}`) }, tx);
+      await this.record({ action: 'project.create', targetType: 'project', targetId: project.id, organizationId, details: { ref } }, tx);
+      return project;
+    });
   }
 
   async addMember(organizationSlug: string, email: string, role: Role) {
     const user = await this.requireUser(email);
     const organizationId = await this.organizationId(organizationSlug);
-    await this.p.organizations.addMember(organizationId, user.id, role);
-    await this.p.audit.record({ userId: null, tokenId: null }, { action: 'member.set', targetType: 'user', targetId: user.id, organizationId, details: { role } });
+    await this.p.sql.transaction(async (tx) => {
+      await this.p.organizations.addMember(organizationId, user.id, role, tx);
+      await this.record({ action: 'member.set', targetType: 'user', targetId: user.id, organizationId, details: { role } }, tx);
+    });
     return { userId: user.id, role };
   }
 
   async mintToken(email: string, name: string, expiresInDays?: number) {
     const user = await this.requireUser(email);
     const expiresAt = expiresInDays ? new Date(Date.now() + expiresInDays * 86_400_000) : null;
-    const minted = await this.p.tokens.mint(user.id, name, expiresAt);
-    await this.p.audit.record({ userId: user.id, tokenId: minted.record.id }, { action: 'token.create', targetType: 'api_token', targetId: minted.record.id, organizationId: null, details: { name } });
-    return minted;
+    return this.p.sql.transaction(async (tx) => {
+      const minted = await this.p.tokens.mint(user.id, name, expiresAt, tx);
+      await this.record({ action: 'token.create', targetType: 'api_token', targetId: minted.record.id, organizationId: null, details: { name } }, tx, { userId: user.id, tokenId: minted.record.id });
+      return minted;
+    });
   }
 
   async revokeToken(idOrPrefix: string) {
-    const revoked = await this.p.tokens.revoke(idOrPrefix);
-    if (revoked > 0) await this.p.audit.record({ userId: null, tokenId: null }, { action: 'token.revoke', targetType: 'api_token', targetId: idOrPrefix, organizationId: null });
-    return revoked;
+    return this.p.sql.transaction(async (tx) => {
+      const revoked = await this.p.tokens.revoke(idOrPrefix, tx);
+      if (revoked > 0) await this.record({ action: 'token.revoke', targetType: 'api_token', targetId: idOrPrefix, organizationId: null }, tx);
+      return revoked;
+    });
   }
 
   /** A platform JWT (HS256, `sub` = user id) such as GoTrue would issue, for scripts and tests. */
@@ -81,9 +98,10 @@ export class AdminService {
       let reencrypted = 0;
       let current = 0;
       for (const row of await databases.allSealed(tx)) {
+        const aad = sealingContext(row.id, row.part);
         if (!keyring.needsRotation(row.sealed)) current++;
         else {
-          await databases.replaceSealed(row.id, keyring.encrypt(keyring.decrypt(row.sealed, row.id), row.id), tx);
+          await databases.replaceSealed(row.id, keyring.encrypt(keyring.decrypt(row.sealed, aad), aad), tx, row.part);
           reencrypted++;
         }
       }

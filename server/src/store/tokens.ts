@@ -37,9 +37,9 @@ export class TokenStore {
   constructor(private readonly sql: Queryable) {}
 
   /** Mints a token; the plaintext is returned once and only its hash is kept. */
-  async mint(userId: string, name: string, expiresAt: Date | null): Promise<{ token: string; record: ApiTokenRecord }> {
+  async mint(userId: string, name: string, expiresAt: Date | null, tx: Queryable = this.sql): Promise<{ token: string; record: ApiTokenRecord }> {
     const token = `${API_TOKEN_PREFIX}${randomBase62(40)}`;
-    const { rows } = await this.sql.query<ApiTokenRecord>(
+    const { rows } = await tx.query<ApiTokenRecord>(
       `INSERT INTO platform.api_tokens (id, user_id, name, token_prefix, token_hash, expires_at)
        VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${columns}`,
       [randomUUID(), userId, name, token.slice(0, API_TOKEN_PREFIX.length + 6), hashToken(token), expiresAt],
@@ -61,9 +61,9 @@ export class TokenStore {
   }
 
   /** Revokes by id or by the token's visible prefix; returns how many tokens it revoked. */
-  async revoke(idOrPrefix: string): Promise<number> {
+  async revoke(idOrPrefix: string, tx: Queryable = this.sql): Promise<number> {
     const isId = /^[0-9a-f-]{36}$/i.test(idOrPrefix);
-    const { rowCount } = await this.sql.query(
+    const { rowCount } = await tx.query(
       `UPDATE platform.api_tokens SET revoked_at = now() WHERE revoked_at IS NULL AND ${isId ? 'id = $1::uuid' : 'token_prefix = $1'}`,
       [idOrPrefix],
     );

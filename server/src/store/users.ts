@@ -12,12 +12,13 @@ const columns = 'id, email, display_name AS "displayName"';
 export class UserStore {
   constructor(private readonly sql: Queryable) {}
 
+  /** Creates the user; when a concurrent caller created the same email first, returns that user. */
   async create(email: string, displayName?: string): Promise<User> {
     const { rows } = await this.sql.query<User>(
-      `INSERT INTO platform.users (id, email, display_name) VALUES ($1, $2, $3) RETURNING ${columns}`,
+      `INSERT INTO platform.users (id, email, display_name) VALUES ($1, $2, $3) ON CONFLICT (email) DO NOTHING RETURNING ${columns}`,
       [randomUUID(), email.toLowerCase(), displayName ?? null],
     );
-    return rows[0]!;
+    return rows[0] ?? (await this.byEmail(email))!;
   }
 
   async byId(id: string): Promise<User | undefined> {

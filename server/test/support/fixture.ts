@@ -6,7 +6,7 @@ import { loadConfig } from '../../src/config';
 import { createPgliteSql } from '../../src/db/pglite-sql';
 import type { PlatformSql } from '../../src/db/sql';
 import { createLogger } from '../../src/logger';
-import { createPlatform, type Platform } from '../../src/platform';
+import { createPlatform, openPlatformSql, type Platform } from '../../src/platform';
 import { AdminService } from '../../src/services/admin';
 import { registerSecret } from '../../../test/support/secrets';
 import { createTestDatabase } from '../../../test/support/services/postgres';
@@ -22,7 +22,7 @@ export { registerSecret };
 
 let sharedPglite: Promise<PlatformSql> | undefined;
 /** PGlite takes seconds to start: one embedded database per test process, shared by every fixture. */
-function pglite(): Promise<PlatformSql> {
+export function pglite(): Promise<PlatformSql> {
   sharedPglite ??= createPgliteSql(undefined);
   return sharedPglite;
 }
@@ -46,7 +46,11 @@ export interface Fixture {
   close(): Promise<void>;
 }
 
-export async function createFixture(backend: Backend, env: Record<string, string> = {}): Promise<Fixture> {
+/**
+ * A fixture on the given backend. `wrapSql` puts something between the platform and its database
+ * (a test that takes the database away and gives it back).
+ */
+export async function createFixture(backend: Backend, env: Record<string, string> = {}, wrapSql?: (sql: PlatformSql) => PlatformSql): Promise<Fixture> {
   const id = Math.random().toString(36).slice(2, 8);
   const logs: string[] = [];
   mkdirSync(join(resultsDir, 'server-logs'), { recursive: true });
@@ -72,7 +76,8 @@ export async function createFixture(backend: Backend, env: Record<string, string
       appendFileSync(logFile, `${line}\n`);
     },
   });
-  const platform = await createPlatform(config, { log, sql: backend === 'pglite' ? await pglite() : undefined });
+  const shared = backend === 'pglite' ? await pglite() : undefined;
+  const platform = await createPlatform(config, { log, sql: wrapSql ? wrapSql(shared ?? (await openPlatformSql(config, log))) : shared });
   const admin = new AdminService(platform);
   const fixture: Fixture = {
     platform,

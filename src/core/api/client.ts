@@ -1,4 +1,5 @@
 import { maskSecretsInText } from '../redact';
+import { describeNetworkFailure } from './network-failure';
 import {
   API_VERSION_HEADER,
   PLATFORM_API_VERSION,
@@ -40,7 +41,15 @@ export interface PlatformClientOptions {
   /** Per-request deadline in ms (default 30 s). */
   timeoutMs?: number;
   fetch?: typeof fetch;
+  /**
+   * Told the outcome of every call (after it settled): the status bar turns a failed call into a
+   * health check at once, and a success while offline too. Must not throw.
+   */
+  observe?: (outcome: CallOutcome) => void;
 }
+
+/** How one platform call ended, for observers of the platform's health. */
+export type CallOutcome = { method: string; path: string } & ({ ok: true } | { ok: false; error: PlatformError });
 
 /**
  * The extension's client of the platform API (`/api/platform/...`), runtime-agnostic (fetch only).
@@ -57,6 +66,17 @@ export class PlatformClient {
   }
 
   private async request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal, alsoOk: number[] = []): Promise<T> {
+    try {
+      const result = await this.send<T>(method, path, body, signal, alsoOk);
+      this.options.observe?.({ method, path, ok: true });
+      return result;
+    } catch (error) {
+      if (error instanceof PlatformError) this.options.observe?.({ method, path, ok: false, error });
+      throw error;
+    }
+  }
+
+  private async send<T>(method: string, path: string, body: unknown, signal: AbortSignal | undefined, alsoOk: number[]): Promise<T> {
     const timeout = AbortSignal.timeout(this.options.timeoutMs ?? 30_000);
     const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
     let response: Response;
@@ -70,8 +90,8 @@ export class PlatformClient {
     } catch (error) {
       if (signal?.aborted) throw new PlatformError(0, 'cancelled', 'cancelled');
       if (timeout.aborted) throw new PlatformError(0, 'timeout', `the platform at ${this.url} did not answer within ${Math.round((this.options.timeoutMs ?? 30_000) / 1000)} s`);
-      const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
-      throw new PlatformError(0, 'offline', `cannot reach the platform at ${this.url} (${maskSecretsInText(String(cause), [this.options.token])})`);
+      const failure = describeNetworkFailure(error, this.url);
+      throw new PlatformError(0, failure.kind, `cannot reach the platform at ${this.url}: ${maskSecretsInText(failure.cause, [this.options.token])}`);
     }
     const text = await response.text();
     if (!response.ok && !alsoOk.includes(response.status)) throw this.toError(response, text);

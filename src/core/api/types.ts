@@ -53,8 +53,26 @@ export interface DatabaseInfo {
   /** True when the hosts are reachable only inside the platform's private network (`*.railway.internal`). */
   privateNetwork: boolean;
   readOnly: boolean;
+  /**
+   * The login read_only members (and everyone on a read-only database) use: created by the
+   * platform, given by an owner, or none (then read_only members cannot run SQL).
+   */
+  readCredential: ReadCredentialState;
+  /** Which certificates are stored with the connection (PEM, sealed). */
+  tls: { ca: boolean; cert: boolean; key: boolean };
+  /** MongoDB: whether $where, $function and $accumulator are accepted. */
+  serverJavaScript: boolean;
   createdAt: string;
   updatedAt: string;
+}
+
+export type ReadCredentialState = 'provisioned' | 'supplied' | 'none';
+
+/** Certificates and a private key as PEM text: the platform reads no files. */
+export interface TlsPem {
+  ca?: string;
+  cert?: string;
+  key?: string;
 }
 
 export interface CreateDatabaseRequest {
@@ -64,13 +82,25 @@ export interface CreateDatabaseRequest {
   connectionString: string;
   description?: string;
   readOnly?: boolean;
+  tls?: TlsPem;
+  /** A read-only login's connection string for read_only members (owners and admins only). */
+  readConnectionString?: string;
+  /** MongoDB: accept server-side JavaScript (owners and admins only). */
+  serverJavaScript?: boolean;
 }
 
 export interface UpdateDatabaseRequest {
   name?: string;
   description?: string | null;
   connectionString?: string;
+  /** Owners and admins only. */
   readOnly?: boolean;
+  /** null removes the stored certificates. */
+  tls?: TlsPem | null;
+  /** Owners and admins only; null removes a given one. */
+  readConnectionString?: string | null;
+  /** Owners and admins only. */
+  serverJavaScript?: boolean;
 }
 
 export interface TestConnectionResult {
@@ -94,6 +124,11 @@ export interface HealthReport {
   timestamp: string;
   status: 'healthy' | 'degraded';
   services: Record<string, ServiceHealth>;
+  /**
+   * `status-only` when the caller sent no token, or one the server could not check because the
+   * platform database is down: each service's status and latency, without error details.
+   */
+  access?: 'full' | 'status-only';
 }
 
 export interface ConnectionFigures {
@@ -103,6 +138,8 @@ export interface ConnectionFigures {
 }
 
 export interface CircuitFigures {
+  /** The database's id (names repeat across organizations). */
+  id: string;
   name: string;
   state: 'closed' | 'open' | 'half-open';
   failures: number;
@@ -112,9 +149,14 @@ export interface CircuitFigures {
 export interface MetricsReport {
   timestamp: string;
   uptime: number;
+  /** The runtime that measured `memory` (heap figures of Bun's JavaScriptCore and Node's V8 are not comparable). */
+  runtime: { name: 'bun' | 'node'; version: string; engine: 'JavaScriptCore' | 'V8' };
+  /** Bytes; `heapUsed` never exceeds `heapTotal` (both come from the same heap statistics). */
   memory: { rss: number; heapTotal: number; heapUsed: number; external: number };
   connections: Record<'platform' | EngineType, ConnectionFigures>;
   circuits: CircuitFigures[];
+  /** How late timers fire (ms): the last sample and the worst since the previous report. */
+  eventLoop?: { lagMs: number; maxLagMs: number };
 }
 
 export interface RevealedConnectionString {

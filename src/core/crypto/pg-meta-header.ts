@@ -46,7 +46,7 @@ export function encryptPgMetaConnection(connectionString: string, cryptoKey: str
   return AES.encrypt(String(connectionString).trim(), cryptoKey).toString();
 }
 
-/** The connection string inside an `x-connection-encrypted` header, checked like pg-meta does. */
+/** The connection string inside an `x-connection-encrypted` header, trimmed and checked like pg-meta does. */
 export function decryptPgMetaConnection(headerValue: string, cryptoKey: string): string {
   requireKey(cryptoKey);
   const value = typeof headerValue === 'string' ? headerValue.trim() : '';
@@ -67,7 +67,9 @@ export function decryptPgMetaConnection(headerValue: string, cryptoKey: string):
   }
   let text: string;
   try {
-    text = plain.toString(Utf8);
+    // pg-meta trims what it decrypted before using it (src/server/routes/index.ts), so a header
+    // Studio or a script built from a string with a trailing newline works there: same here.
+    text = plain.toString(Utf8).trim();
   } catch {
     throw wrongKey(); // "Malformed UTF-8 data", what pg-meta logs for a key mismatch
   }

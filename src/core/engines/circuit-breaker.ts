@@ -1,5 +1,5 @@
 import type { CircuitFigures } from '../api/types';
-import { EngineError } from './errors';
+import { EngineError, isConnectionFailure } from './errors';
 
 export interface CircuitBreakerOptions {
   /** Consecutive failures that open the circuit (the seed's FAILURE_THRESHOLD: 5). */
@@ -9,12 +9,10 @@ export interface CircuitBreakerOptions {
   now?: () => number;
 }
 
-/** Failures that say the database is unwell; a bad filter or a missing key says nothing about it. */
-const countsAsFailure = (error: unknown) =>
-  error instanceof EngineError ? ['unreachable', 'timeout', 'auth'].includes(error.code) : true;
 
 /**
- * The seed's circuit breaker for one database: closed until `threshold` consecutive failures, then
+ * The seed's circuit breaker for one database: closed until `threshold` consecutive connection-level
+ * failures ({@link isConnectionFailure}: refused, connect time-out, credentials), then
  * open (calls fail at once, naming the database and when to retry), then half-open after the reset
  * timeout, when exactly one call probes the database: success closes the circuit, failure reopens it.
  */
@@ -58,7 +56,7 @@ export class CircuitBreaker {
       this.state = 'closed';
       return result;
     } catch (error) {
-      if (countsAsFailure(error)) {
+      if (isConnectionFailure(error)) {
         this.failures++;
         if (isProbe || this.failures >= this.options.threshold) {
           this.state = 'open';
@@ -75,7 +73,7 @@ export class CircuitBreaker {
     }
   }
 
-  figures(): CircuitFigures {
+  figures(): Omit<CircuitFigures, 'id'> {
     const state = this.state === 'open' && this.retryInMs() === 0 ? 'half-open' : this.state;
     return { name: this.name, state, failures: this.failures, retryInMs: state === 'open' ? this.retryInMs() : 0 };
   }

@@ -1,6 +1,7 @@
 import type { TestConnectionResult } from '../api/types';
 import type { EngineFactory } from './connection-manager';
 import type { OperationTable } from './operations';
+import type { ProbeTarget } from './probe-result';
 import type { EngineSettings } from './settings';
 
 /**
@@ -14,5 +15,5 @@ export interface EngineModule {
   /** The engine's operations: the same names the platform serves under /databases/{id}/<engine>/. */
   operations: OperationTable<never>;
   /** Connects once: latency and server version, or a readable error. */
-  probe(connectionString: string, settings: EngineSettings, timeoutMs: number): Promise<TestConnectionResult>;
+  probe(connectionString: string, settings: EngineSettings, timeoutMs: number, target?: ProbeTarget): Promise<TestConnectionResult>;
 }

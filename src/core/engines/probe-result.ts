@@ -1,6 +1,14 @@
 import type { TestConnectionResult } from '../api/types';
 import type { EngineType } from '../connection-strings';
 import { describeDriverError } from './errors';
+import type { NetworkGuard, TlsMaterial } from './network';
+
+/** What a probe connects with besides the connection string (see ManagedDatabase). */
+export interface ProbeTarget {
+  tls?: TlsMaterial;
+  localFiles?: boolean;
+  guard?: NetworkGuard;
+}
 
 /** Times `connect` and turns its outcome, success or any driver error, into a TestConnectionResult. */
 export async function timedProbe(engine: EngineType, where: string, connect: () => Promise<string>): Promise<TestConnectionResult> {

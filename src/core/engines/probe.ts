@@ -3,11 +3,14 @@ import { ConnectionStringError } from '../connection-strings';
 import { listMongoDatabases as listMongo, probeMongo } from './mongodb/probe';
 import { probePostgres } from './postgres/probe';
 import { probeRedis } from './redis/probe';
+import type { ProbeTarget } from './probe-result';
 import { defaultEngineSettings, type EngineSettings } from './settings';
 
 export interface ProbeOptions {
   timeoutMs: number;
   settings?: EngineSettings;
+  /** Certificates, local file access and the host policy's guard (see ManagedDatabase). */
+  target?: ProbeTarget;
 }
 
 /**
@@ -18,9 +21,9 @@ export interface ProbeOptions {
 export async function probeConnection(type: EngineType, connectionString: string, options: ProbeOptions): Promise<TestConnectionResult> {
   const settings = options.settings ?? defaultEngineSettings;
   try {
-    if (type === 'postgres') return await probePostgres(connectionString, settings, options.timeoutMs);
-    if (type === 'redis') return await probeRedis(connectionString, settings, options.timeoutMs);
-    return await probeMongo(connectionString, settings, options.timeoutMs);
+    if (type === 'postgres') return await probePostgres(connectionString, settings, options.timeoutMs, options.target);
+    if (type === 'redis') return await probeRedis(connectionString, settings, options.timeoutMs, options.target);
+    return await probeMongo(connectionString, settings, options.timeoutMs, options.target);
   } catch (error) {
     if (error instanceof ConnectionStringError) return { ok: false, latency: 0, error: { code: 'invalid_input', message: error.message } };
     throw error;
@@ -28,5 +31,5 @@ export async function probeConnection(type: EngineType, connectionString: string
 }
 
 export function listMongoDatabases(connectionString: string, options: ProbeOptions) {
-  return listMongo(connectionString, options.settings ?? defaultEngineSettings, options.timeoutMs);
+  return listMongo(connectionString, options.settings ?? defaultEngineSettings, options.timeoutMs, options.target);
 }

@@ -1,4 +1,5 @@
 import type * as vscode from 'vscode';
+import { PlatformError } from '../../core/api/client';
 import type { TestConnectionResult } from '../../core/api/types';
 import { parseConnectionString } from '../../core/connection-strings';
 import { ConnectionManager } from '../../core/engines/connection-manager';
@@ -13,6 +14,7 @@ import type { SecretVault } from '../secrets';
 import { refId, refName, refReadOnly, refType, type AccessPath, type DatabaseRef } from './database-ref';
 import { loadEngine } from './engine-loader';
 import { canReach } from './reachability';
+import { mayHoldConnectionString, RoleRecheck, type CurrentRole } from './role-check';
 
 /** A typed caller of one engine's operations on one database (see `DatabaseAccess.operations`). */
 export type EngineCaller<T extends OperationTable<never>> = <K extends keyof T & string>(operation: K, params: ParamsOf<T, K>, signal?: AbortSignal) => Promise<ResultOf<T, K>>;
@@ -37,6 +39,8 @@ export class DatabaseAccess implements vscode.Disposable {
    * connections by forget() and reset().
    */
   private readonly strings = new Map<string, string>();
+  /** Whether the caller's role still allows a revealed string, asked of the platform before using one. */
+  private readonly roles: RoleRecheck;
 
   constructor(
     private readonly extensionPath: string,
@@ -44,7 +48,50 @@ export class DatabaseAccess implements vscode.Disposable {
     private readonly vault: SecretVault,
     private readonly config: Config,
     private readonly log: Log,
-  ) {}
+  ) {
+    this.roles = new RoleRecheck((slug) => this.currentRole(slug));
+  }
+
+  private async currentRole(organizationSlug: string): Promise<CurrentRole> {
+    const signedIn = this.session.signedIn;
+    if (!signedIn) return 'none';
+    try {
+      return (await signedIn.client.organizations()).find((o) => o.slug === organizationSlug)?.role ?? 'none';
+    } catch (error) {
+      // A refused token is an answer (no role any more); a platform that cannot be reached is not.
+      return error instanceof PlatformError && (error.status === 401 || error.status === 403) ? 'none' : 'unknown';
+    }
+  }
+
+  /** The next use of a revealed string asks the platform for the caller's role again (after a refresh, say). */
+  invalidateRoles(): void {
+    this.roles.invalidate();
+  }
+
+  /**
+   * Drops a revealed connection string the caller's role no longer allows: from memory, from
+   * SecretStorage and from the open direct connection. Later calls go through the platform.
+   */
+  private async dropRevealed(ref: Extract<DatabaseRef, { scope: 'platform' }>, why: string): Promise<void> {
+    this.log.warn(`[access] ${ref.info.name}: ${why}; its connection string is removed from this machine and calls go through the platform`);
+    this.strings.delete(ref.info.id);
+    await this.vault.delete(cachedStringKey(ref.platformUrl, ref.info.id));
+    await this.manager?.forget(ref.info.id);
+    this.paths.set(ref.info.id, Promise.resolve('platform'));
+  }
+
+  /** Whether a platform database's revealed string may still be used; drops it when not. */
+  private async stillAllowed(ref: Extract<DatabaseRef, { scope: 'platform' }>): Promise<boolean> {
+    if (!mayHoldConnectionString(ref.role)) {
+      await this.dropRevealed(ref, `your role is now ${ref.role}`);
+      return false;
+    }
+    if (!(await this.roles.mayUseCachedString(ref.organizationSlug))) {
+      await this.dropRevealed(ref, `your role in ${ref.organizationSlug} no longer allows reading connection strings`);
+      return false;
+    }
+    return true;
+  }
 
   private connections(): ConnectionManager {
     this.manager ??= new ConnectionManager(defaultEngineSettings, {
@@ -58,7 +105,12 @@ export class DatabaseAccess implements vscode.Disposable {
   /** Runs one operation of the database's engine; results are the same on both paths. */
   async call<T>(ref: DatabaseRef, operation: string, params: Record<string, unknown>, signal?: AbortSignal): Promise<T> {
     const path = await this.path(ref);
-    if (path === 'platform' && ref.scope === 'platform') return this.viaPlatform<T>(ref, operation, params, signal);
+    if (ref.scope === 'platform' && (path === 'platform' || !(await this.stillAllowed(ref)))) {
+      if (path === 'direct' && this.config.connectionMode === 'direct') {
+        throw new EngineError('auth', `direct access to ${ref.info.name} needs its connection string, which your role no longer allows; set ogelbase.connectionMode to "auto"`);
+      }
+      return this.viaPlatform<T>(ref, operation, params, signal);
+    }
     try {
       return await this.direct<T>(ref, operation, params, signal);
     } catch (error) {
@@ -97,7 +149,17 @@ export class DatabaseAccess implements vscode.Disposable {
       throw new EngineError('invalid_input', checked.error.issues.map((i: { path: PropertyKey[]; message: string }) => `${i.path.join('.') || 'params'}: ${i.message}`).join('; '));
     }
     const connectionString = await this.connectionString(ref);
-    const target = { id: refId(ref), name: refName(ref), type: refType(ref), connectionString, readOnly: refReadOnly(ref) };
+    const target = {
+      id: refId(ref),
+      name: refName(ref),
+      type: refType(ref),
+      connectionString,
+      readOnly: refReadOnly(ref),
+      // This is the user's own machine: the files a connection string names are theirs to read.
+      localFiles: true,
+      // A local connection is the user's own database; a platform one follows the platform's setting.
+      serverJavaScript: ref.scope === 'local' ? true : ref.info.serverJavaScript === true,
+    };
     return (await this.connections().use(target, (instance) => entry.run(instance as never, checked.data, { signal }))) as T;
   }
 
@@ -116,8 +178,9 @@ export class DatabaseAccess implements vscode.Disposable {
   private async decide(ref: Extract<DatabaseRef, { scope: 'platform' }>): Promise<AccessPath> {
     const mode = this.config.connectionMode;
     if (mode === 'platform') return 'platform';
-    const mayReveal = ref.role === 'owner' || ref.role === 'admin';
-    const cached = await this.vault.get(cachedStringKey(ref.platformUrl, ref.info.id));
+    const mayReveal = mayHoldConnectionString(ref.role);
+    let cached = await this.vault.get(cachedStringKey(ref.platformUrl, ref.info.id));
+    if (cached && !(await this.stillAllowed(ref))) cached = undefined;
     if (mode === 'direct') {
       if (!cached && !mayReveal) throw new EngineError('auth', `direct access to ${ref.info.name} needs its connection string, which only owners and admins may read; set ogelbase.connectionMode to "auto"`);
       return 'direct';
@@ -155,11 +218,11 @@ export class DatabaseAccess implements vscode.Disposable {
   /** Tests a database the way calls reach it: through the platform, or directly with the engine's probe. */
   async testConnection(ref: DatabaseRef, signal?: AbortSignal): Promise<TestConnectionResult & { path: AccessPath }> {
     const path = await this.path(ref);
-    if (path === 'platform' && ref.scope === 'platform') {
-      return { ...(await this.session.signedIn!.client.testConnection(ref.info.id, signal)), path };
+    if (ref.scope === 'platform' && (path === 'platform' || !(await this.stillAllowed(ref)))) {
+      return { ...(await this.session.signedIn!.client.testConnection(ref.info.id, signal)), path: 'platform' };
     }
     const engine = loadEngine(this.extensionPath, refType(ref));
-    return { ...(await engine.probe(await this.connectionString(ref), defaultEngineSettings, 10_000)), path };
+    return { ...(await engine.probe(await this.connectionString(ref), defaultEngineSettings, 10_000, { localFiles: true })), path };
   }
 
   /** Forgets what is known of a database (it was edited or removed): its path, connection and cached string. */
@@ -175,6 +238,7 @@ export class DatabaseAccess implements vscode.Disposable {
   async reset(): Promise<void> {
     this.paths.clear();
     this.strings.clear();
+    this.roles.invalidate();
     await this.manager?.closeAll();
     this.manager = undefined;
   }

@@ -4,15 +4,12 @@ import { CommandIds } from './ids';
 import { registerCommand } from './register';
 import { requireSignedIn } from './support';
 
-/** The health report and the metrics are the platform's: without a session there is nothing to show. */
-async function showPanel(explorer: Explorer, focus: 'health' | 'metrics'): Promise<void> {
-  requireSignedIn(explorer, focus === 'health' ? 'see its health report' : 'see its metrics');
-  await explorer.healthPanel.show(focus);
+/** Health and metrics share one live panel: without a session there is nothing to show. */
+async function showPanel(explorer: Explorer): Promise<void> {
+  requireSignedIn(explorer, 'see its health and metrics');
+  await explorer.healthPanel.show();
 }
 
 export function registerHealthCommands(explorer: Explorer): vscode.Disposable[] {
-  return [
-    registerCommand(CommandIds.showHealthReport, explorer.log, () => showPanel(explorer, 'health')),
-    registerCommand(CommandIds.showMetrics, explorer.log, () => showPanel(explorer, 'metrics')),
-  ];
+  return [registerCommand(CommandIds.showHealthReport, explorer.log, () => showPanel(explorer))];
 }

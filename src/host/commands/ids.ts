@@ -14,13 +14,25 @@ export const CommandIds = {
   copyConnectionString: 'ogelbase.database.copyConnectionString',
   addLocalConnection: 'ogelbase.local.add',
   showHealthReport: 'ogelbase.health.showReport',
-  showMetrics: 'ogelbase.metrics.show',
   openWalkthrough: 'ogelbase.openWalkthrough',
   openSettings: 'ogelbase.openSettings',
   showLog: 'ogelbase.showLog',
   loadMore: 'ogelbase.tree.loadMore',
+  scanToEnd: 'ogelbase.tree.scanToEnd',
   retry: 'ogelbase.tree.retry',
   browseDocuments: 'ogelbase.mongodb.browseDocuments',
+  openKeyBrowser: 'ogelbase.redis.openKeyBrowser',
+  filterKeys: 'ogelbase.redis.filterKeys',
+  clearFilter: 'ogelbase.redis.clearFilter',
+  copyKeyName: 'ogelbase.redis.copyKeyName',
+  copyKeyValue: 'ogelbase.redis.copyValue',
+  setKeyTtl: 'ogelbase.redis.setTtl',
+  deleteKey: 'ogelbase.redis.deleteKey',
+  copyTableName: 'ogelbase.postgres.copyQualifiedName',
+  countRows: 'ogelbase.postgres.countRows',
+  selectRows: 'ogelbase.postgres.selectRows',
+  copyCollectionName: 'ogelbase.mongodb.copyCollectionName',
+  countDocuments: 'ogelbase.mongodb.countDocuments',
 } as const;
 
 export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];
@@ -29,4 +41,6 @@ export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];
 export const ContextKeys = {
   signedIn: 'ogelbase.signedIn',
   platformCount: 'ogelbase.platformCount',
+  /** Some Local Connection exists (the database commands then have something to pick from the palette). */
+  hasLocalConnections: 'ogelbase.hasLocalConnections',
 } as const;

@@ -1,10 +1,13 @@
 import type * as vscode from 'vscode';
 import type { Explorer } from '../explorer';
 import { registerMongoCommands } from '../mongodb/commands';
+import { registerCatalogCommands } from './catalog';
 import { registerConnectionStringCommands } from './connection-string';
 import { registerDatabaseCommands } from './databases';
 import { registerHealthCommands } from './health';
+import { registerRedisCommands } from './redis';
 import { registerTreeCommands, registerWorkbenchCommands } from './misc';
+import { registerRedisKeyCommands } from './redis-keys';
 import { registerSessionCommands } from './session';
 import { registerWizardCommands } from './wizard';
 
@@ -21,7 +24,10 @@ export function registerCommands(explorer: Explorer): vscode.Disposable[] {
     ...registerDatabaseCommands(explorer),
     ...registerConnectionStringCommands(explorer),
     ...registerHealthCommands(explorer),
+    ...registerRedisKeyCommands(explorer),
+    ...registerCatalogCommands(explorer),
     ...registerWorkbenchCommands(explorer),
     ...registerMongoCommands(explorer),
+    ...registerRedisCommands(explorer),
   ];
 }

@@ -4,6 +4,7 @@ import { ENGINE_LABEL, type EngineType } from '../../core/connection-strings';
 import type { DatabaseRef } from '../access/database-ref';
 import type { Explorer } from '../explorer';
 import type { SignedIn } from '../platform/session';
+import { plural } from '../tree/format';
 import { required } from './support';
 
 /** Where a new platform database goes. */
@@ -26,7 +27,7 @@ export async function pickProject(explorer: Explorer, signedIn: SignedIn, option
   const organizations = (await signedIn.client.organizations()).filter((o) => !options.writable || o.role !== 'read_only');
   const organization = await pickOne(
     explorer,
-    organizations.map((o) => ({ label: o.name, description: o.slug, detail: `${o.role} · ${o.projectCount} project(s)`, value: o })),
+    organizations.map((o) => ({ label: o.name, description: o.slug, detail: `${o.role} · ${plural(o.projectCount, 'project')}`, value: o })),
     { title: `${options.title}: organization`, placeHolder: 'Which organization?' },
     options.writable
       ? `You have no organization on ${signedIn.platform.name} where you may add databases (it needs the owner, admin or developer role).`
@@ -35,14 +36,14 @@ export async function pickProject(explorer: Explorer, signedIn: SignedIn, option
   const projects = await signedIn.client.projects(organization.slug);
   const project = await pickOne(
     explorer,
-    projects.map((p) => ({ label: p.name, description: p.ref, detail: `${p.databaseCount} database(s)${p.region ? ` · ${p.region}` : ''}`, value: p })),
+    projects.map((p) => ({ label: p.name, description: p.ref, detail: `${plural(p.databaseCount, 'database')}${p.region ? ` · ${p.region}` : ''}`, value: p })),
     { title: `${options.title}: project`, placeHolder: `Which project of ${organization.name}?` },
     `Organization ${organization.name} has no project yet.`,
   );
   return { organization, project };
 }
 
-/** A database for a command run from the palette: a local connection, or one of a platform project (of `engine` only, when given). */
+/** A database for a command run from the palette: a local connection, or one of a platform project. */
 export async function pickDatabase(explorer: Explorer, title: string, engine?: EngineType): Promise<DatabaseRef> {
   const signedIn = explorer.session.signedIn;
   const local: Item<DatabaseRef | 'platform'>[] = explorer.local.list().filter((c) => !engine || c.type === engine).map((c) => ({
@@ -60,7 +61,7 @@ export async function pickDatabase(explorer: Explorer, title: string, engine?: E
     explorer,
     databases.filter((d) => !engine || d.type === engine).map((d) => ({ label: d.name, description: ENGINE_LABEL[d.type], detail: d.endpoint, value: d })),
     { title: `${title}: database`, placeHolder: `Which database of ${project.name}?` },
-    `Project ${project.name} has no ${engine ? `${ENGINE_LABEL[engine]} ` : ''}database yet.`,
+    engine ? `Project ${project.name} has no ${ENGINE_LABEL[engine]} database.` : `Project ${project.name} has no database yet.`,
   );
   return { scope: 'platform', platformUrl: signedIn!.platform.url, organizationSlug: organization.slug, role: organization.role, info };
 }

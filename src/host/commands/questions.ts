@@ -107,11 +107,12 @@ export async function testBeforeSaving(
     if (result.ok) return { connectionString, result };
     const reason = result.error?.message ?? 'the connection failed';
     explorer.log.warn(`[commands] connection test of ${subject.name} failed: ${reason}`);
+    // Edit first: it is the default button, so Enter never saves a string known not to connect.
     const choice = await explorer.prompts.confirm(
       `Could not connect to ${subject.name}.`,
-      `${reason}\n\nSave it anyway (for a server that is down right now), or edit the connection string?`,
-      'Save Anyway',
+      `${reason}\n\nEdit the connection string, or save it anyway (for a server that is down right now)?`,
       'Edit Connection String',
+      'Save Anyway',
     );
     if (choice === 'Save Anyway') return { connectionString, result: undefined };
     if (choice !== 'Edit Connection String') cancelled();

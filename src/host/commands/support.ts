@@ -11,9 +11,9 @@ import { CommandIds } from './ids';
  * Cancel button; when the user cancels, the command ends at once with a CancellationError (which
  * the command wrapper keeps silent) even if the work itself cannot be interrupted.
  */
-export function withProgress<T>(title: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+export function withProgress<T>(title: string, work: (signal: AbortSignal, report: (message: string) => void) => Promise<T>): Promise<T> {
   return Promise.resolve(
-    vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (_progress, token) => {
+    vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
       const controller = new AbortController();
       let subscription: vscode.Disposable | undefined;
       const cancelled = new Promise<never>((_resolve, reject) => {
@@ -23,7 +23,7 @@ export function withProgress<T>(title: string, work: (signal: AbortSignal) => Pr
         });
       });
       try {
-        return await Promise.race([work(controller.signal), cancelled]);
+        return await Promise.race([work(controller.signal, (message) => progress.report({ message })), cancelled]);
       } catch (error) {
         if (token.isCancellationRequested || (error instanceof PlatformError && error.code === 'cancelled')) throw new vscode.CancellationError();
         throw error;

@@ -1,10 +1,11 @@
 import * as vscode from 'vscode';
-import { PlatformClient, PlatformError } from '../../core/api/client';
+import { PlatformClient, PlatformError, type CallOutcome } from '../../core/api/client';
 import type { Profile } from '../../core/api/types';
 import { ContextKeys } from '../commands/ids';
 import { normalizeUrl, type Config, type PlatformEntry } from '../config';
 import type { Log } from '../log';
 import type { SecretVault } from '../secrets';
+import { plural } from '../tree/format';
 
 const ACTIVE_KEY = 'ogelbase.activePlatform';
 const KNOWN_KEY = 'ogelbase.knownPlatforms';
@@ -29,6 +30,9 @@ export class PlatformSession implements vscode.Disposable {
   private current: SignedIn | undefined;
   private readonly changed = new vscode.EventEmitter<SignedIn | undefined>();
   readonly onDidChange = this.changed.event;
+  private readonly called = new vscode.EventEmitter<CallOutcome & { client: PlatformClient }>();
+  /** Every call of a client this session made (tree, commands, health), once it settled. */
+  readonly onDidCall = this.called.event;
 
   constructor(
     private readonly state: vscode.Memento,
@@ -50,7 +54,13 @@ export class PlatformSession implements vscode.Disposable {
   }
 
   private client(url: string, token: string): PlatformClient {
-    return new PlatformClient({ url, token, timeoutMs: this.config.requestTimeoutMs });
+    const client: PlatformClient = new PlatformClient({
+      url,
+      token,
+      timeoutMs: this.config.requestTimeoutMs,
+      observe: (outcome) => this.called.fire({ ...outcome, client }),
+    });
+    return client;
   }
 
   /** Signs in again to the platform that was active, with its stored token, without a network call. */
@@ -100,7 +110,7 @@ export class PlatformSession implements vscode.Disposable {
     if (!url) return 0;
     const removed = await this.vault.deleteAll(platformSecretPrefix(url));
     if (this.current?.platform.url === url) await this.activate(undefined);
-    this.log.info(`[session] signed out of ${url}; ${removed} secret(s) removed`);
+    this.log.info(`[session] signed out of ${url}; ${plural(removed, 'secret')} removed`);
     return removed;
   }
 
@@ -119,5 +129,6 @@ export class PlatformSession implements vscode.Disposable {
 
   dispose(): void {
     this.changed.dispose();
+    this.called.dispose();
   }
 }

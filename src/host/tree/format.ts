@@ -5,6 +5,12 @@ const numbers = new Intl.NumberFormat('en-US');
 /** 12,345 */
 export const count = (n: number) => numbers.format(n);
 
+/** `1 key`, `2 keys`, `1,000 matches`. */
+export const plural = (n: number, one: string, many = `${one}s`) => `${count(n)} ${n === 1 ? one : many}`;
+
+/** `~1 row`, `~1.2M rows`: an estimate with its noun agreeing (an estimate of exactly 1 is singular). */
+export const about = (n: number, one: string, many = `${one}s`) => `~${estimate(n)} ${Math.round(n) === 1 ? one : many}`;
+
 /** `~1.2M` style row or document estimates, exact below 10,000. */
 export function estimate(n: number): string {
   if (n < 10_000) return count(Math.round(n));

@@ -49,6 +49,7 @@ export const Icons = {
   } as Record<string, string>,
   redisOther: 'symbol-misc',
   mongoDatabase: 'database',
+  systemDatabases: 'library',
   collection: { collection: 'files', view: 'eye', timeseries: 'graph-line' } as Record<string, string>,
   index: 'list-tree',
 } as const;

@@ -15,6 +15,7 @@ export const keySegment = (key: KeyRef) => (key.base64 === undefined ? encodeURI
 export const keyChildId = (parentId: string, kind: string, key: KeyRef) => `${parentId}/${kind}:${keySegment(key)}`;
 
 export const loadMoreId = (parentId: string) => `${parentId}/more`;
+export const toEndId = (parentId: string) => `${parentId}/to-end`;
 export const errorId = (parentId: string) => `${parentId}/error`;
 export const emptyId = (parentId: string) => `${parentId}/empty`;
 

@@ -16,7 +16,8 @@ export type ExplorerNode =
   | { kind: 'database'; id: string; ref: DatabaseRef }
   /** A child of a database (schema, table, column, namespace, key, collection, index…): `detail` is engine-specific. */
   | { kind: 'item'; id: string; ref: DatabaseRef; itemKind: string; label: string; detail: Record<string, unknown> }
-  | { kind: 'loadMore'; id: string; parentId: string; label: string }
+  /** "Load more", or with `toEnd` "Scan to the end"; `detail` is the progress as a sentence (screen readers, tooltip). */
+  | { kind: 'loadMore'; id: string; parentId: string; label: string; detail?: string; toEnd?: boolean }
   | { kind: 'message'; id: string; label: string; icon?: string; command?: { command: string; title: string; arguments?: unknown[] } }
   | { kind: 'error'; id: string; parentId: string | undefined; message: string };
 
@@ -49,11 +50,18 @@ export interface ItemDetails {
   'redis.namespace': {
     /** Pass back as `prefix` to list this namespace. */
     prefix: KeyRef;
-    /** Keys met so far while scanning the parent (a lower bound: SCAN is still going or may repeat). */
+    /** Keys met so far while scanning the parent (a lower bound while the scan goes on). */
     keysSeen: number;
+    /** The parent's scan reached the end: `keysSeen` is the namespace's count. */
+    complete?: boolean;
   };
   'redis.key': KeyInfo;
-  'mongodb.database': MongoDatabaseInfo;
+  'mongodb.database': MongoDatabaseInfo & {
+    /** The database the connection string names (listed first). */
+    registered?: boolean;
+  };
+  /** The folded row of MongoDB's own databases (admin, config, local). */
+  'mongodb.systemDatabases': { databases: MongoDatabaseInfo[] };
   'mongodb.collection': CollectionInfo & { db: string };
   'mongodb.index': MongoIndexInfo & { db: string; collection: string };
 }

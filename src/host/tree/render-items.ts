@@ -1,5 +1,5 @@
 import type * as vscode from 'vscode';
-import { bytes, count, duration, estimate } from './format';
+import { about, bytes, count, duration, plural } from './format';
 import { Icons } from './icons';
 import { isItem, type ItemNodeBase } from './nodes';
 import { Tooltip } from './tooltip';
@@ -15,7 +15,6 @@ export interface ItemLook {
   context: string;
 }
 
-const plural = (n: number, one: string, many = `${one}s`) => `${count(n)} ${n === 1 ? one : many}`;
 const relationKind: Record<string, string> = {
   table: 'table',
   view: 'view',
@@ -24,7 +23,8 @@ const relationKind: Record<string, string> = {
   partitioned_table: 'partitioned table',
 };
 
-export function renderItem(node: ItemNodeBase): ItemLook {
+/** How an item row looks; `filter` is the Filter Keys pattern set on it, if any. */
+export function renderItem(node: ItemNodeBase, filter?: string): ItemLook {
   if (isItem(node, 'postgres.schema')) {
     const s = node.detail;
     const parts = [s.tables && plural(s.tables, 'table'), s.views && plural(s.views, 'view'), s.materializedViews && plural(s.materializedViews, 'materialized view')].filter(Boolean);
@@ -49,7 +49,7 @@ export function renderItem(node: ItemNodeBase): ItemLook {
   if (isItem(node, 'postgres.relation')) {
     const r = node.detail;
     const kind = relationKind[r.kind] ?? r.kind;
-    const rows = r.rowEstimate === null ? undefined : `~${estimate(r.rowEstimate)} rows`;
+    const rows = r.rowEstimate === null ? undefined : about(r.rowEstimate, 'row');
     const description = r.kind === 'table' ? rows : [kind, rows].filter(Boolean).join(' · ');
     return {
       description: r.isPartition ? [description, 'partition'].filter(Boolean).join(' · ') : description,
@@ -84,16 +84,22 @@ export function renderItem(node: ItemNodeBase): ItemLook {
     };
   }
   if (isItem(node, 'redis.namespace')) {
-    const { prefix, keysSeen } = node.detail;
+    const { prefix, keysSeen, complete } = node.detail;
     return {
-      description: `${count(keysSeen)}+ keys seen`,
+      description: complete ? plural(keysSeen, 'key') : `${count(keysSeen)}+ ${keysSeen === 1 ? 'key' : 'keys'} seen`,
       icon: Icons.namespace,
       expandable: true,
       context: 'redis.namespace',
       tooltip: new Tooltip()
         .title(node.label, 'namespace')
         .code('Prefix', prefix.name)
-        .field('Keys', `at least ${count(keysSeen)}, counted while scanning; expand to list them page by page`).markdown,
+        .code('Keys filtered by', filter)
+        .field(
+          'Keys',
+          complete
+            ? `${count(keysSeen)}, counted by a scan of the whole keyspace (a key renamed or added meanwhile may be missed or counted twice)`
+            : `at least ${count(keysSeen)}, counted while scanning; expand to list them page by page`,
+        ).markdown,
     };
   }
   if (isItem(node, 'redis.key')) {
@@ -114,17 +120,31 @@ export function renderItem(node: ItemNodeBase): ItemLook {
   }
   if (isItem(node, 'mongodb.database')) {
     const d = node.detail;
+    const size = d.empty ? 'empty' : bytes(d.sizeOnDisk);
     return {
-      description: d.empty ? 'empty' : bytes(d.sizeOnDisk),
+      description: d.registered ? `${size} · from the connection string` : size,
       icon: Icons.mongoDatabase,
       expandable: true,
       context: 'mongodb.database',
-      tooltip: new Tooltip().title(d.name, 'database').field('Size on disk', bytes(d.sizeOnDisk)).markdown,
+      tooltip: new Tooltip()
+        .title(d.name, 'database')
+        .field('Size on disk', bytes(d.sizeOnDisk))
+        .field('Listed first', d.registered ? 'the connection string names this database' : null).markdown,
+    };
+  }
+  if (isItem(node, 'mongodb.systemDatabases')) {
+    const names = node.detail.databases.map((d) => d.name).join(', ');
+    return {
+      description: names,
+      icon: Icons.systemDatabases,
+      expandable: true,
+      context: 'mongodb.systemDatabases',
+      tooltip: new Tooltip().title('System databases').field('Databases', names).note("MongoDB's own databases (users, sharding and replication metadata).").markdown,
     };
   }
   if (isItem(node, 'mongodb.collection')) {
     const c = node.detail;
-    const docs = c.estimatedCount === undefined ? undefined : `~${estimate(c.estimatedCount)} docs`;
+    const docs = c.estimatedCount === undefined ? undefined : about(c.estimatedCount, 'doc');
     const timeField = typeof c.timeseries?.timeField === 'string' ? c.timeseries.timeField : undefined;
     const description =
       c.type === 'view' ? `view on ${c.viewOn ?? '?'}` : c.type === 'timeseries' ? ['time series', timeField].filter(Boolean).join(' · ') : [docs, c.capped ? 'capped' : undefined].filter(Boolean).join(' · ');

@@ -11,15 +11,19 @@ import { Tooltip } from './tooltip';
 /**
  * TreeItems of every row. contextValues, for `when` clauses in package.json:
  * - `organization`, `project`, `loadMore`, `message`, `error`;
- * - `database.<engine>.<writable|readonly>[.local]`: `writable` when the user may edit or remove the
- *   record (not a read_only member), `.local` for Local Connections;
+ * - `database.<engine>.<writable|readonly>[.local][.filtered]`: `writable` when the user may edit or
+ *   remove the record (not a read_only member), `.local` for Local Connections, `.filtered` while a
+ *   Filter Keys pattern is set on it (Clear Filter shows);
  * - items: `<engine>.<kind>[.<subtype>]`, plus `.readonly` when the database refuses writes, e.g.
  *   `postgres.schema`, `postgres.relation.view`, `postgres.column`, `redis.namespace`,
- *   `redis.key.hash`, `mongodb.database`, `mongodb.collection.timeseries`, `mongodb.index`.
+ *   `redis.key.hash`, `mongodb.database`, `mongodb.collection.timeseries`, `mongodb.index`; a Redis
+ *   namespace with a filter adds `.filtered` at the end.
  */
 export interface RenderContext {
   /** How calls reach this database, once the first one told. */
   pathOf(ref: DatabaseRef): AccessPath | undefined;
+  /** The Filter Keys pattern set on a row (Redis databases and namespaces). */
+  filterOf(id: string): string | undefined;
 }
 
 const { Collapsed, None } = vscode.TreeItemCollapsibleState;
@@ -52,23 +56,31 @@ export function renderNode(node: ExplorerNode, context: RenderContext): vscode.T
       return finish(item, node, 'project');
     }
     case 'database':
-      return renderDatabase(node, context.pathOf(node.ref));
+      return renderDatabase(node, context.pathOf(node.ref), context.filterOf(node.id));
     case 'item': {
-      const look = renderItem(node);
+      const filter = context.filterOf(node.id);
+      const look = renderItem(node, filter);
       const item = new vscode.TreeItem(node.label, look.expandable ? Collapsed : None);
-      item.description = look.description;
-      item.iconPath = codicon(look.icon);
+      item.description = filter ? [`filtered: ${filter}`, look.description].filter(Boolean).join(' · ') : look.description;
+      item.iconPath = codicon(filter ? 'filter-filled' : look.icon);
       item.tooltip = look.tooltip;
-      // A click on a collection opens its documents (its indexes still unfold with the twistie).
+      // A click on a key opens the key browser on it; a click on a collection opens its documents
+      // (its indexes still unfold with the twistie).
+      if (node.itemKind === 'redis.key') item.command = { command: CommandIds.openKeyBrowser, title: 'Open Key Browser', arguments: [node] };
       if (node.itemKind === 'mongodb.collection') item.command = { command: CommandIds.browseDocuments, title: 'Browse Documents', arguments: [node] };
-      return finish(item, node, `${look.context}${refReadOnly(node.ref) ? '.readonly' : ''}`);
+      return finish(item, node, `${look.context}${refReadOnly(node.ref) ? '.readonly' : ''}${filter ? '.filtered' : ''}`);
     }
     case 'loadMore': {
       const item = new vscode.TreeItem(node.label, None);
-      item.iconPath = codicon(Icons.loadMore);
-      item.command = { command: CommandIds.loadMore, title: 'Load More', arguments: [node] };
-      item.tooltip = 'Load the next page';
-      return finish(item, node, 'loadMore');
+      item.iconPath = codicon(node.toEnd ? 'run-all' : Icons.loadMore);
+      item.command = node.toEnd
+        ? { command: CommandIds.scanToEnd, title: 'Scan to the End', arguments: [node] }
+        : { command: CommandIds.loadMore, title: 'Load More', arguments: [node] };
+      // Without this a screen reader reads the tooltip, not the progress the label shows.
+      const sentence = node.detail ?? node.label;
+      item.tooltip = sentence;
+      item.accessibilityInformation = { label: sentence };
+      return finish(item, node, node.toEnd ? 'loadMore.toEnd' : 'loadMore');
     }
     case 'message': {
       const item = new vscode.TreeItem(node.label, None);
@@ -94,14 +106,14 @@ function finish(item: vscode.TreeItem, node: ExplorerNode, contextValue: string)
 
 const pathText: Record<AccessPath, string> = { direct: 'directly from this machine', platform: 'through the platform' };
 
-function renderDatabase(node: DatabaseNode, path: AccessPath | undefined): vscode.TreeItem {
+function renderDatabase(node: DatabaseNode, path: AccessPath | undefined, filter: string | undefined): vscode.TreeItem {
   const { ref } = node;
   const type = refType(ref);
   const readOnly = refReadOnly(ref);
   const record = ref.scope === 'platform' ? ref.info : { ...ref.local, connectionString: ref.local.masked };
   const item = new vscode.TreeItem(record.name, Collapsed);
   item.iconPath = engineIcon(type);
-  item.description = readOnly ? `${record.endpoint} · read-only` : record.endpoint;
+  item.description = [filter && `filtered: ${filter}`, record.endpoint, readOnly && 'read-only'].filter(Boolean).join(' · ');
 
   const tooltip = new Tooltip().title(record.name, ENGINE_LABEL[type]).code('Endpoint', record.endpoint).code('Connection string', record.connectionString);
   if (ref.scope === 'platform') {
@@ -112,6 +124,7 @@ function renderDatabase(node: DatabaseNode, path: AccessPath | undefined): vscod
     tooltip.field('Read-only', readOnly ? 'yes' : 'no');
     tooltip.field('Reached', pathText.direct);
   }
+  if (filter) tooltip.code('Keys filtered by', filter);
   item.tooltip = tooltip.note(record.description).markdown;
-  return finish(item, node, `database.${type}.${refWritable(ref) ? 'writable' : 'readonly'}${ref.scope === 'local' ? '.local' : ''}`);
+  return finish(item, node, `database.${type}.${refWritable(ref) ? 'writable' : 'readonly'}${ref.scope === 'local' ? '.local' : ''}${filter ? '.filtered' : ''}`);
 }

@@ -8,7 +8,7 @@ import { engineSource } from './children';
 import { shortError } from './format';
 import { errorId, isWithin } from './ids';
 import type { ErrorNode, ExplorerNode, LoadMoreNode } from './nodes';
-import { Listing, type ChildSource, type LoadContext, type Page } from './paging';
+import { Listing, type ChildSource, type LoadContext, type Page, type RunControl } from './paging';
 import { renderNode } from './render';
 
 /** Settings whose change re-lists everything (page size, key folding, how databases are reached). */
@@ -29,6 +29,8 @@ export abstract class ExplorerTreeProvider extends DisposableStore implements vs
   /** Database row ids by database id, to update a row once its access path is known. */
   private readonly databaseRows = new Map<string, string>();
   private readonly paths = new Map<string, AccessPath>();
+  /** Filter Keys patterns by node id: kept across refreshes until cleared from the node. */
+  private readonly filters = new Map<string, string>();
   private closed = false;
 
   constructor(
@@ -43,6 +45,7 @@ export abstract class ExplorerTreeProvider extends DisposableStore implements vs
     this.register({
       dispose: () => {
         this.closed = true;
+        this.filters.clear();
         this.dropWithin('');
       },
     });
@@ -64,7 +67,17 @@ export abstract class ExplorerTreeProvider extends DisposableStore implements vs
   }
 
   getTreeItem(node: ExplorerNode): vscode.TreeItem {
-    return renderNode(node, { pathOf: (ref) => this.paths.get(refId(ref)) });
+    return renderNode(node, { pathOf: (ref) => this.paths.get(refId(ref)), filterOf: (id) => this.filters.get(id) });
+  }
+
+  /** What a node's listing lists ("keys of cache"), for progress titles. */
+  whatOf(id: string): string | undefined {
+    return this.listings.get(id)?.source.what;
+  }
+
+  /** The Filter Keys pattern set on a node, if any. */
+  filterOf(node: ExplorerNode): string | undefined {
+    return this.filters.get(node.id);
   }
 
   getParent(node: ExplorerNode): ExplorerNode | undefined {
@@ -72,18 +85,8 @@ export abstract class ExplorerTreeProvider extends DisposableStore implements vs
   }
 
   async getChildren(node?: ExplorerNode): Promise<ExplorerNode[]> {
-    const key = node?.id ?? this.rootId;
-    let listing = this.listings.get(key);
-    if (!listing) {
-      const abort = new AbortController();
-      const context = this.contextFor(abort.signal);
-      const source = node ? this.childSource(node, context) : this.rootSource(context);
-      if (!source) return [];
-      const created = new Listing(key, source, abort);
-      this.listings.set(key, created);
-      void this.start(created, () => source.first(), 'first');
-      listing = created;
-    }
+    const listing = this.listings.get(node?.id ?? this.rootId) ?? this.open(node);
+    if (!listing) return [];
     await listing.pending;
     // Refreshed while loading: list again (VS Code asks again too, and gets the same new listing).
     if (listing.abort.signal.aborted) return this.closed ? [] : this.getChildren(node);
@@ -94,6 +97,49 @@ export abstract class ExplorerTreeProvider extends DisposableStore implements vs
       if (child.kind === 'database') this.databaseRows.set(refId(child.ref), child.id);
     }
     return children;
+  }
+
+  /** Starts listing a node's children (its first page loads in the background); undefined when it has none. */
+  private open(node: ExplorerNode | undefined, run?: RunControl): Listing | undefined {
+    const key = node?.id ?? this.rootId;
+    const abort = new AbortController();
+    const context = this.contextFor(abort.signal, node ? this.filters.get(node.id) : undefined);
+    const source = node ? this.childSource(node, context) : this.rootSource(context);
+    if (!source) return undefined;
+    const listing = new Listing(key, source, abort);
+    this.listings.set(key, listing);
+    void this.start(listing, () => source.first(run), 'first');
+    return listing;
+  }
+
+  /**
+   * Sets the Filter Keys pattern of a node (undefined clears it) and lists the node anew; resolves
+   * once the first page is there. `run` lets that page scan on, with progress, until it is full.
+   */
+  async filter(node: ExplorerNode, pattern: string | undefined, run?: RunControl): Promise<void> {
+    if (pattern) this.filters.set(node.id, pattern);
+    else this.filters.delete(node.id);
+    this.dropWithin(node.id);
+    const listing = this.open(node, run);
+    this.changed.fire(this.nodes.get(node.id) ?? node);
+    await listing?.pending;
+  }
+
+  /** Tells VS Code a row's data changed in place (a key's TTL after Set TTL). */
+  changedRow(node: ExplorerNode): void {
+    this.changed.fire(this.nodes.get(node.id) ?? node);
+  }
+
+  /** Takes a row out of its parent's listing (a key deleted from the explorer), without re-listing the rest. */
+  removeRow(node: ExplorerNode): boolean {
+    const parent = this.parents.get(node.id);
+    const listing = this.listings.get(parent?.id ?? this.rootId);
+    if (!listing?.remove(node.id)) return false;
+    this.dropWithin(node.id);
+    this.nodes.delete(node.id);
+    this.parents.delete(node.id);
+    this.changed.fire(parent ? (this.nodes.get(parent.id) ?? parent) : undefined);
+    return true;
   }
 
   /**
@@ -112,12 +158,16 @@ export abstract class ExplorerTreeProvider extends DisposableStore implements vs
     this.changed.fire(this.nodes.get(node.id) ?? node);
   }
 
-  /** Appends the next page under a "Load more" row (one page per call; a call during a load waits for it). */
-  async loadMore(node: LoadMoreNode): Promise<void> {
+  /**
+   * Appends the next page under a "Load more" row (one page per call; a call during a load waits
+   * for it). With `run` (Scan to the end) the page scans on, reporting progress, until it finds
+   * something new, reaches the end or is cancelled.
+   */
+  async loadMore(node: LoadMoreNode, run?: RunControl): Promise<void> {
     const listing = this.listings.get(node.parentId);
     if (!listing) return;
     if (listing.pending) return listing.pending;
-    await this.loadNext(listing);
+    await this.loadNext(listing, run);
   }
 
   /** Retries what an error row stands for: the page that failed, or its parent's whole listing. */
@@ -151,10 +201,10 @@ export abstract class ExplorerTreeProvider extends DisposableStore implements vs
     this.changed.fire(undefined);
   }
 
-  private async loadNext(listing: Listing): Promise<void> {
+  private async loadNext(listing: Listing, run?: RunControl): Promise<void> {
     const next = listing.continuation;
     if (!next) return;
-    await this.start(listing, next, 'more');
+    await this.start(listing, () => next(run), 'more');
     if (this.listings.get(listing.key) === listing) this.changed.fire(listing.key === this.rootId ? undefined : this.nodes.get(listing.key));
   }
 
@@ -186,11 +236,12 @@ export abstract class ExplorerTreeProvider extends DisposableStore implements vs
     }
   }
 
-  private contextFor(signal: AbortSignal): LoadContext {
+  private contextFor(signal: AbortSignal, filter: string | undefined): LoadContext {
     return {
       pageSize: this.config.pageSize,
       keyDelimiter: this.config.keyDelimiter,
       scanCount: this.config.scanCount,
+      filter,
       signal,
       call: async <T>(ref: DatabaseRef, operation: string, params: Record<string, unknown>) => {
         const result = await this.access.call<T>(ref, operation, params, signal);

@@ -16,7 +16,9 @@ export function contentSecurityPolicy(webview: vscode.Webview, nonce: string | u
     `default-src 'none'`,
     `style-src ${webview.cspSource}`,
     `font-src ${webview.cspSource}`,
-    `img-src ${webview.cspSource}`,
+    // data: for images only: @vscode-elements' textarea draws its resize grip with one; nothing
+    // from a database is ever rendered as an image.
+    `img-src ${webview.cspSource} data:`,
     nonce ? `script-src 'nonce-${nonce}'` : `script-src 'none'`,
   ].join('; ');
 }

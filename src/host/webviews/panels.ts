@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { PersistedDatabaseSchema, readyRequest, ShowLog, CspViolation, WebviewError, type PanelInit } from '../../webviews/protocol/base';
+import { CspViolation, MAX_STATE_CHARS, PersistedDatabaseSchema, readyRequest, SaveState, ShowLog, WebviewError, type PanelInit } from '../../webviews/protocol/base';
 import type { DatabaseAccess } from '../access/database-access';
 import { refReadOnly, refType, type DatabaseRef } from '../access/database-ref';
 import type { Config } from '../config';
@@ -43,6 +43,8 @@ export interface OpenPanel<Target> {
  */
 export class InspectorPanels extends DisposableStore {
   private readonly open = new Map<string, OpenPanel<unknown>>();
+  /** The last view state of each (inspector, database), so a panel closed and opened again comes back as it was. */
+  private readonly views = new Map<string, unknown>();
   private readonly changed = new vscode.EventEmitter<void>();
   /** Fires when a panel opens or closes. */
   readonly onDidChange = this.changed.event;
@@ -128,7 +130,13 @@ export class InspectorPanels extends DisposableStore {
     dispatcher.onRequest(readyRequest<unknown>(), async (_params, context) => ({
       database: init(),
       init: session.init ? await session.init(context.signal) : {},
+      ...(this.views.has(key) ? { state: this.views.get(key) } : {}),
     }));
+    dispatcher.onCommand(SaveState, (p) => {
+      const size = JSON.stringify(p.view ?? null).length;
+      if (size > MAX_STATE_CHARS) log.warn(`[webviews] ${definition.bundle}: a view state of ${size} characters was not kept (limit ${MAX_STATE_CHARS})`);
+      else this.views.set(key, p.view);
+    });
     dispatcher.onCommand(ShowLog, () => log.show(true));
     dispatcher.onCommand(CspViolation, (p) => log.error(`[webviews] ${definition.bundle}: Content-Security-Policy blocked ${p.blocked} (${p.directive})`));
     dispatcher.onCommand(WebviewError, (p) => log.error(`[webviews] ${definition.bundle}: ${p.message}`));

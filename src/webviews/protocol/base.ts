@@ -109,6 +109,11 @@ export interface PanelInit<I> {
     persisted: PersistedDatabase;
   };
   init: I;
+  /**
+   * The view state this inspector last had for this database, kept by the host when the panel was
+   * closed (a new panel starts from it); undefined when there is none or the webview kept its own.
+   */
+  state?: unknown;
 }
 
 /** The ready handshake: the webview asks once its script runs; nothing is posted to it before. */
@@ -116,5 +121,9 @@ export const readyRequest = <I>() => request<PanelInit<I>>()('webview/ready', z.
 export const ShowLog = command('webview/showLog', z.strictObject({}));
 /** The webview saw a Content-Security-Policy violation (reported so tests and logs see it). */
 export const CspViolation = command('webview/cspViolation', z.strictObject({ directive: z.string().check(z.maxLength(200)), blocked: z.string().check(z.maxLength(500)) }));
+/** The webview's view state, kept by the host per (inspector, database) so a closed and reopened panel comes back as it was. */
+export const SaveState = command('webview/saveState', z.strictObject({ view: z.unknown() }));
+/** Most characters a saved view state may take (it holds filters and positions, never data). */
+export const MAX_STATE_CHARS = 64 * 1024;
 /** An uncaught error in the webview, for the log. */
 export const WebviewError = command('webview/error', z.strictObject({ message: z.string().check(z.maxLength(2000)) }));

@@ -58,6 +58,12 @@ export const cssVar = (element: HTMLElement, name: `--${string}`, value: string)
 let ids = 0;
 export const uniqueId = (prefix: string) => `${prefix}-${++ids}`;
 
+/** Disables a control for pointer, keyboard and assistive technology alike (custom elements need aria-disabled too). */
+export function setDisabled(element: Element, disabled: boolean): void {
+  element.toggleAttribute('disabled', disabled);
+  element.setAttribute('aria-disabled', disabled ? 'true' : 'false');
+}
+
 /** Shows a status line to screen readers and sighted users alike. */
 export function announce(region: HTMLElement, text: string, kind: 'info' | 'error' = 'info'): void {
   region.className = `status ${kind}`;

@@ -17,9 +17,10 @@ export class HexView {
       rowHeight: 20,
       empty: 'No bytes',
       columns: [
-        { id: 'offset', title: 'Offset', width: '7em', className: 'mono muted', cell: (line) => hexLine(this.bytes, line, this.base).offset },
-        { id: 'hex', title: 'Hex', width: '31em', className: 'mono', cell: (line) => hexLine(this.bytes, line, this.base).hex },
-        { id: 'ascii', title: 'ASCII', width: '1fr', className: 'mono', cell: (line) => hexLine(this.bytes, line, this.base).ascii },
+        // ch of the editor font (set on .hex-view): the hex and ASCII columns always fit whole.
+        { id: 'offset', title: 'Offset', width: '10ch', className: 'mono muted', cell: (line) => hexLine(this.bytes, line, this.base).offset },
+        { id: 'hex', title: 'Hex', width: '51ch', className: 'mono', cell: (line) => hexLine(this.bytes, line, this.base).hex },
+        { id: 'ascii', title: 'ASCII', width: 'minmax(18ch, 1fr)', className: 'mono', cell: (line) => hexLine(this.bytes, line, this.base).ascii },
       ],
     });
     this.list.element.classList.add('hex-view');

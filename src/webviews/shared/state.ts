@@ -1,12 +1,14 @@
-import type { PersistedDatabase } from '../protocol/base';
-import { vscodeApi, type VsCodeApi } from './client';
+import { SaveState, type PersistedDatabase } from '../protocol/base';
+import { vscodeApi, type HostClient, type VsCodeApi } from './client';
 
 /**
  * A panel's view state, kept with VS Code's `setState` so it survives the panel being hidden (its
  * document is destroyed then) and, through the WebviewPanelSerializer, a window reload. Stored as
  * `{ $panel, view }`: `$panel` is the database identity the serializer reads, `view` the
- * inspector's own state (selection, filters, scroll, open key). What comes back from `getState` is
- * the webview's own data but still goes through `sanitize`, so an old shape never breaks a panel.
+ * inspector's own state (selection, filters, scroll, open key). The view is also sent to the host
+ * (SaveState), which hands it to the next panel of the same database after this one is closed.
+ * What comes back from `getState` or the host still goes through `sanitize`, so an old shape never
+ * breaks a panel.
  */
 export class PanelState<T extends object> {
   private view: T;
@@ -14,7 +16,8 @@ export class PanelState<T extends object> {
   private timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
-    sanitize: (raw: unknown) => T,
+    private readonly sanitize: (raw: unknown) => T,
+    private readonly client?: HostClient,
     private readonly vscode: VsCodeApi = vscodeApi(),
   ) {
     const stored = (this.vscode.getState() ?? {}) as { $panel?: PersistedDatabase; view?: unknown };
@@ -32,7 +35,9 @@ export class PanelState<T extends object> {
     return this.panel !== undefined;
   }
 
-  setDatabase(persisted: PersistedDatabase): void {
+  /** After the handshake: records the database, and starts from the host's kept state when this document has none of its own. */
+  setDatabase(persisted: PersistedDatabase, kept?: unknown): void {
+    if (!this.restored && kept !== undefined) this.view = this.sanitize(kept);
     this.panel = persisted;
     this.flush();
   }
@@ -47,5 +52,6 @@ export class PanelState<T extends object> {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
     this.vscode.setState({ $panel: this.panel, view: this.view });
+    this.client?.command(SaveState, { view: this.view });
   }
 }

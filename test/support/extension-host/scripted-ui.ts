@@ -35,6 +35,10 @@ export interface Question {
   detail?: string;
   /** Input answers `validateInput` refused, with its message. */
   rejected: { value: string; message: string }[];
+  /** Input: the value the box opened with (what was typed before, on a retry). */
+  value?: string;
+  /** Input answers accepted with a warning or information message shown under them. */
+  warned?: { value: string; message: string }[];
 }
 
 const plainLabel = (label: string) => label.replace(/^\$\([^)]*\)\s*/, '');
@@ -75,7 +79,7 @@ export class ScriptedPrompts implements Prompts {
   }
 
   async input(options: vscode.InputBoxOptions): Promise<string | undefined> {
-    const question: Question = { kind: 'input', title: options.title, prompt: options.prompt, password: options.password, rejected: [] };
+    const question: Question = { kind: 'input', title: options.title, prompt: options.prompt, password: options.password, rejected: [], value: options.value, warned: [] };
     for (let answer = this.next(question, 'input'); ; answer = this.queue.shift()) {
       if (!answer || answer.kind === 'dismiss') return undefined;
       if (answer.kind !== 'input') {
@@ -86,6 +90,11 @@ export class ScriptedPrompts implements Prompts {
       const verdict = await options.validateInput?.(answer.value);
       const message = typeof verdict === 'string' ? verdict : verdict?.message;
       if (!message) return answer.value;
+      // As VS Code does: only an Error (or a plain string) blocks Enter; a warning shows and lets the value through.
+      if (typeof verdict === 'object' && verdict !== null && verdict.severity !== vscode.InputBoxValidationSeverity.Error) {
+        question.warned!.push({ value: answer.value, message });
+        return answer.value;
+      }
       question.rejected.push({ value: answer.value, message });
     }
   }
@@ -153,7 +162,9 @@ export function leaksIn(texts: readonly string[], secrets: readonly string[]): s
 
 /** Every text of the questions asked (titles, prompts, choices, validation messages), for leak checks. */
 export function questionTexts(questions: readonly Question[]): string[] {
-  return questions.flatMap((q) => [q.title, q.prompt, q.message, q.detail, ...(q.choices ?? []), ...q.rejected.map((r) => r.message)]).filter((t): t is string => !!t);
+  return questions
+    .flatMap((q) => [q.title, q.prompt, q.message, q.detail, ...(q.choices ?? []), ...q.rejected.map((r) => r.message), ...(q.warned ?? []).map((w) => w.message)])
+    .filter((t): t is string => !!t);
 }
 
 /** The text of every log file under `dir` (the extension's `context.logUri`), for leak checks. */

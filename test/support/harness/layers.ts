@@ -51,6 +51,8 @@ export const layers: Layer[] = [
       ...(hasFiles('src/webviews', '.ts')
         ? [{ title: 'tsc: webviews', command: node, args: [bin('tsc'), '--noEmit', '-p', 'src/webviews/tsconfig.json'], report: 'exit-code' as const, timeoutMs: 300_000 }]
         : []),
+      // bench/key-browser.ts runs code inside the webview (DOM types), so it has its own tsconfig.
+      { title: 'tsc: browser-side bench', command: node, args: [bin('tsc'), '--noEmit', '-p', 'bench/tsconfig.json'], report: 'exit-code', timeoutMs: 300_000 },
       { title: 'tsc: server', command: node, args: [bin('tsc'), '--noEmit', '-p', 'server/tsconfig.json'], report: 'exit-code', timeoutMs: 300_000 },
       { title: 'eslint', command: node, args: [bin('eslint'), '.'], report: 'exit-code', timeoutMs: 300_000 },
       // The release package, built the way a maintainer builds it; test/unit/vsix.test.ts then checks what it holds.
@@ -77,11 +79,37 @@ export const layers: Layer[] = [
       {
         title: 'server',
         command: bin('bun'),
-        args: ['test', '--timeout', '60000', '--reporter=junit', '--reporter-outfile=${SUMMARY_FILE}.xml'],
+        args: ['test', './test', '--timeout', '60000', '--reporter=junit', '--reporter-outfile=${SUMMARY_FILE}.xml'],
         cwd: 'server',
         report: 'bun-junit',
         timeoutMs: 900_000,
       },
+    ],
+  },
+  {
+    name: 'security',
+    description: 'the attack suite: read_only members, developers and other organizations against the server, real PostgreSQL, Redis and MongoDB; writes docs/security.md',
+    needsServices: true,
+    steps: () => [
+      {
+        title: 'attacks',
+        command: bin('bun'),
+        args: ['test', './attacks', '--timeout', '120000', '--reporter=junit', '--reporter-outfile=${SUMMARY_FILE}.xml'],
+        cwd: 'server',
+        report: 'bun-junit',
+        timeoutMs: 900_000,
+      },
+      // The table of every attack the suite ran, who tried it, what was expected and what happened.
+      { title: 'docs/security.md', command: node, args: ['--import', 'tsx', 'test/support/harness/security-report.ts', '${RESULTS_DIR}'], report: 'exit-code', timeoutMs: 60_000 },
+    ],
+  },
+  {
+    name: 'faults',
+    description: 'issue 9: the platform database killed, the embedded database\'s owner, TLS, managed databases under faults, two servers, a soak; writes docs/reliability.md',
+    needsServices: true,
+    steps: () => [
+      ...mochaStep('faults', 'test/faults/**/*.test.ts', 1_200_000, 420_000),
+      { title: 'reliability report', command: node, args: ['--import', 'tsx', 'test/faults/report.ts', '${RESULTS_DIR}'], report: 'exit-code', timeoutMs: 60_000 },
     ],
   },
   {
@@ -100,6 +128,25 @@ export const layers: Layer[] = [
     steps: () => mochaStep('e2e', 'test/e2e/**/*.test.ts', 900_000, 180_000, ['--require', 'test/support/vscode/e2e-session.ts']),
   },
 ];
+
+/**
+ * A layer's counts, with one rule on top of its steps': a layer that ran no test at all (no test
+ * files, a runner that found nothing, a step that reported nothing) is a failure, not a silent zero.
+ */
+export function layerTotal(name: string, results: LayerSummary[]): LayerSummary {
+  const total: LayerSummary = { passed: 0, failed: 0, skipped: 0, failures: [] };
+  for (const result of results) {
+    total.passed += result.passed;
+    total.failed += result.failed;
+    total.skipped += result.skipped;
+    total.failures.push(...result.failures);
+  }
+  if (total.passed + total.failed === 0) {
+    total.failed = 1;
+    total.failures.push({ title: `layer ${name}`, message: `ran zero tests${results.length === 0 ? ' (no steps: are its test files missing?)' : ''}: a layer that tests nothing fails the run` });
+  }
+  return total;
+}
 
 /** Reads a bun junit report's totals (the first `<testsuites>` element carries them). */
 export function readBunJunit(path: string): LayerSummary {

@@ -12,6 +12,8 @@ export interface PostgresService {
   readonly port: number;
   readonly password: string;
   readonly pid: number | undefined;
+  /** The server's own log (every statement is logged: the leak scan reads it). */
+  readonly logFile: string;
   /** Stops the server (fast shutdown) and keeps its data, so `start()` brings it back on the same port. */
   stop(): Promise<void>;
   start(): Promise<void>;
@@ -42,7 +44,7 @@ function asServerUser(): { uid: number; gid: number } | undefined {
  * Starts a private PostgreSQL cluster in a temporary folder on a free loopback port, with password
  * (SCRAM) authentication so that tests carry a real secret they can check for leaks.
  */
-export async function startPostgres(options: { password?: string; port?: number } = {}): Promise<PostgresService> {
+export async function startPostgres(options: { password?: string; port?: number; tls?: { cert: string; key: string }; durableCommits?: boolean } = {}): Promise<PostgresService & { useCertificate(pair: { cert: string; key: string }): Promise<void> }> {
   const bin = postgresBinDir();
   const owner = asServerUser();
   const root = mkdtempSync(join(tmpdir(), 'ogelbase-pg-'));
@@ -63,12 +65,23 @@ export async function startPostgres(options: { password?: string; port?: number 
   });
   rmSync(pwfile);
 
+  // TLS: the server reads its key only when the server user owns it and nobody else can read it.
+  const installCertificate = (pair: { cert: string; key: string }) => {
+    for (const [from, to] of [[pair.cert, 'server.crt'], [pair.key, 'server.key']] as const) {
+      writeFileSync(join(root, to), readFileSync(from), { mode: 0o600 });
+      if (owner) chownSync(join(root, to), owner.uid, owner.gid);
+    }
+  };
+  if (options.tls) installCertificate(options.tls);
+  const tlsArgs = options.tls ? ['-c', 'ssl=on', '-c', `ssl_cert_file=${join(root, 'server.crt')}`, '-c', `ssl_key_file=${join(root, 'server.key')}`] : [];
+
   let pid: number | undefined;
   const start = async (): Promise<void> => {
-    // fsync off and a small shared_buffers: throwaway data, fast start on a 2-core machine.
+    // fsync off and a small shared_buffers: throwaway data, fast start on a 2-core machine. Commits are
+    // asynchronous unless `durableCommits` (a test that kills the server and counts rows needs them).
     pid = startDetached(
       join(bin, 'postgres'),
-      ['-D', dataDir, '-p', String(port), '-k', root, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=200', '-c', `logging_collector=off`],
+      ['-D', dataDir, '-p', String(port), '-k', root, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', `synchronous_commit=${options.durableCommits ? 'on' : 'off'}`, '-c', 'full_page_writes=off', '-c', 'max_connections=200', '-c', `logging_collector=off`, '-c', 'log_statement=all', ...tlsArgs],
       { ...spawnAs, stdio: ['ignore', 'ignore', openSync(join(root, 'postgres.log'), 'a')] },
     );
     const deadline = Date.now() + 30_000;
@@ -87,6 +100,7 @@ export async function startPostgres(options: { password?: string; port?: number 
     url: `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`,
     port,
     password,
+    logFile: join(root, 'postgres.log'),
     get pid() {
       return pid;
     },
@@ -95,6 +109,11 @@ export async function startPostgres(options: { password?: string; port?: number 
     destroy: async () => {
       await stop();
       rmSync(root, { recursive: true, force: true });
+    },
+    useCertificate: async (pair) => {
+      await stop();
+      installCertificate(pair);
+      await start();
     },
   };
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,8 @@ export interface RedisService {
   readonly port: number;
   readonly password: string;
   readonly pid: number | undefined;
+  /** The server's own log. */
+  readonly logFile: string;
   stop(): Promise<void>;
   start(): Promise<void>;
   destroy(): Promise<void>;
@@ -22,6 +24,8 @@ export interface RedisClusterService {
   readonly password: string;
   /** PIDs of every process, for a last-resort kill when the harness itself dies. */
   pids(): number[];
+  /** Every node's log. */
+  logFiles(): string[];
   destroy(): Promise<void>;
 }
 
@@ -32,6 +36,8 @@ export interface RedisSentinelService {
   readonly password: string;
   readonly master: RedisService;
   pids(): number[];
+  /** The master's and every Sentinel's log. */
+  logFiles(): string[];
   destroy(): Promise<void>;
 }
 
@@ -60,21 +66,43 @@ export async function redisCommand(port: number, password: string | undefined, c
   });
 }
 
-async function waitForPong(port: number, password: string | undefined, pid: number): Promise<void> {
+async function waitForPong(port: number, password: string | undefined, pid: number, logTail?: () => string): Promise<void> {
   const deadline = Date.now() + 15_000;
   for (;;) {
     if ((await redisCommand(port, password, 'PING')) === '+PONG') return;
-    if (!isAlive(pid)) throw new Error(`redis-server exited at start (port ${port})`);
+    if (!isAlive(pid)) throw new Error(`redis-server exited at start (port ${port})${logTail ? `: ${logTail()}` : ''}`);
     if (Date.now() > deadline) throw new Error(`redis-server did not answer PING within 15 s on port ${port}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
 
-/** One redis-server in a temporary folder, configured through a file so no password sits on a command line. */
+/**
+ * One redis-server in a temporary folder, configured through a file so no password sits on a command
+ * line. A port picked here can be taken by another process before the server binds it (several test
+ * runs share the machine): a server that exits at once is started again on another port.
+ */
 async function startRedisProcess(extraConfig: string[], options: { password: string; port?: number }): Promise<RedisService> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startRedisProcessOnce(extraConfig, options);
+    } catch (error) {
+      if (options.port !== undefined || attempt >= 3 || !/exited at start/.test((error as Error).message)) throw error;
+    }
+  }
+}
+
+/** A free port for a Redis node; a Cluster node also needs port + 10000 (its bus) to be a valid, free port. */
+async function redisPort(cluster: boolean): Promise<number> {
+  for (;;) {
+    const port = await freePort();
+    if (!cluster || port + 10_000 <= 65_535) return port;
+  }
+}
+
+async function startRedisProcessOnce(extraConfig: string[], options: { password: string; port?: number }): Promise<RedisService> {
   const binary = requireBinary('redis-server', 'redis-server');
   const dir = mkdtempSync(join(tmpdir(), 'ogelbase-redis-'));
-  const port = options.port ?? (await freePort());
+  const port = options.port ?? (await redisPort(extraConfig.includes('cluster-enabled yes')));
   const configFile = join(dir, 'redis.conf');
   writeFileSync(
     configFile,
@@ -95,7 +123,8 @@ async function startRedisProcess(extraConfig: string[], options: { password: str
   let pid: number | undefined;
   const start = async () => {
     pid = startDetached(binary, [configFile]);
-    await waitForPong(port, options.password, pid);
+    const log = join(dir, 'redis.log');
+    await waitForPong(port, options.password, pid, () => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').slice(-3).join(' | ') : ''));
   };
   const stop = async () => {
     if (pid !== undefined) await stopPid(pid, { signal: 'SIGTERM' });
@@ -106,6 +135,7 @@ async function startRedisProcess(extraConfig: string[], options: { password: str
     url: `redis://default:${encodeURIComponent(options.password)}@127.0.0.1:${port}/0`,
     port,
     password: options.password,
+    logFile: join(dir, 'redis.log'),
     get pid() {
       return pid;
     },
@@ -118,8 +148,9 @@ async function startRedisProcess(extraConfig: string[], options: { password: str
   };
 }
 
-export async function startRedis(options: { password?: string; port?: number } = {}): Promise<RedisService> {
-  return startRedisProcess([], { password: options.password ?? randomPassword('redis'), port: options.port });
+/** `debug: true` allows DEBUG from loopback (DEBUG POPULATE fills a million keys in a second). */
+export async function startRedis(options: { password?: string; port?: number; debug?: boolean } = {}): Promise<RedisService> {
+  return startRedisProcess(options.debug ? ['enable-debug-command local'] : [], { password: options.password ?? randomPassword('redis'), port: options.port });
 }
 
 /** A cluster of `masters` master nodes (no replicas), created with `redis-cli --cluster create`. */
@@ -155,6 +186,7 @@ export async function startRedisCluster(options: { masters?: number; password?: 
     nodes: nodes.map((n) => `127.0.0.1:${n.port}`),
     password,
     pids: () => nodes.flatMap((n) => (n.pid === undefined ? [] : [n.pid])),
+    logFiles: () => nodes.map((n) => n.logFile),
     destroy: async () => {
       await Promise.all(nodes.map((n) => n.destroy()));
     },
@@ -222,6 +254,7 @@ export async function startRedisSentinel(options: { sentinels?: number; password
     password,
     master,
     pids: () => [...sentinels.map((s) => s.pid), ...(master.pid === undefined ? [] : [master.pid])],
+    logFiles: () => [master.logFile, ...sentinels.map((s) => join(s.dir, 'sentinel.log'))],
     destroy: async () => {
       await Promise.all(sentinels.map(async (s) => {
         await stopPid(s.pid);
@@ -230,4 +263,31 @@ export async function startRedisSentinel(options: { sentinels?: number; password
       await master.destroy();
     },
   };
+}
+
+export interface RedisTlsService extends RedisService {
+  /** `rediss://default:<password>@localhost:<tlsPort>/0` */
+  readonly tlsUrl: string;
+  readonly tlsPort: number;
+  /** Serves another certificate to new connections (CONFIG SET, no restart). */
+  useCertificate(pair: { cert: string; key: string }): Promise<void>;
+}
+
+/** A Redis that also listens with TLS (the plain port stays, for readiness and administration). */
+export async function startRedisTls(pair: { cert: string; key: string }, ca: string): Promise<RedisTlsService> {
+  const password = randomPassword('redis-tls');
+  const tlsPort = await freePort();
+  const redis = await startRedisProcess([`tls-port ${tlsPort}`, `tls-cert-file ${pair.cert}`, `tls-key-file ${pair.key}`, `tls-ca-cert-file ${ca}`, 'tls-auth-clients no'], { password });
+  const set = async (pairs: string) => {
+    const reply = await redisCommand(redis.port, password, `CONFIG SET ${pairs}`);
+    if (reply !== '+OK') throw new Error(`CONFIG SET ${pairs} answered ${reply}`);
+  };
+  return Object.assign(Object.create(redis) as RedisService, {
+    tlsUrl: `rediss://default:${encodeURIComponent(password)}@localhost:${tlsPort}/0`,
+    tlsPort,
+    useCertificate: async (next: { cert: string; key: string }) => {
+      // Both at once: a certificate whose key does not match is refused.
+      await set(`tls-cert-file ${next.cert} tls-key-file ${next.key}`);
+    },
+  });
 }

@@ -79,7 +79,8 @@ export async function startE2eSession(): Promise<E2eSession> {
   try {
     browser = await launchBrowser(join(dir, 'chromium-profile'));
     const page = browser.page;
-    await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
+    // Generous: on a loaded machine the first load of the workbench can pass Playwright's 30 s default.
+    await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`, { timeout: 120_000 });
     await waitForWorkbenchUi(page, 120_000);
     session = { server, browser, page, dir, workspace, userDataDir, vsix };
     return session;

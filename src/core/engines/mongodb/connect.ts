@@ -1,4 +1,6 @@
 import { MongoClient, type MongoClientOptions } from 'mongodb';
+import { parseConnectionString, type MongoConnection } from '../../connection-strings';
+import { assertHostsResolve, assertSpeaksTls } from '../preflight';
 import type { EngineSettings } from '../settings';
 
 /**
@@ -22,4 +24,26 @@ export function createMongoClient(connectionString: string, settings: EngineSett
     bsonRegExp: true,
     ...extra,
   });
+}
+
+/** A host-name lookup that takes longer than this is left to the driver (it may be a slow resolver, not a missing name). */
+const RESOLVE_BOUND_MS = 3_000;
+
+/**
+ * Before the driver connects: host names that do not exist and a plain server behind tls=true end
+ * at once with their cause, instead of the driver's server-selection timeout and a bare "timed out".
+ * mongodb+srv:// is left to the driver (its SRV lookup fails at once by itself). `gate` (the
+ * platform's host policy) runs after the names are looked up and before anything connects, so the
+ * TLS check never opens a socket to a host the policy refuses.
+ */
+export async function mongoPreflight(connectionString: string, connectTimeoutMs: number, gate?: () => Promise<void>): Promise<void> {
+  let parsed: MongoConnection | undefined;
+  try {
+    parsed = parseConnectionString('mongodb', connectionString) as MongoConnection;
+  } catch {
+    // the driver's parser reports it in its own words
+  }
+  if (parsed && !parsed.srv) await assertHostsResolve('mongodb', parsed.hosts, Math.min(RESOLVE_BOUND_MS, connectTimeoutMs));
+  await gate?.();
+  if (parsed && !parsed.srv && parsed.tls) await assertSpeaksTls('mongodb', parsed.hosts[0]!.host, parsed.hosts[0]!.port, connectTimeoutMs);
 }

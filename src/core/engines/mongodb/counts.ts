@@ -1,6 +1,6 @@
 import type { Collection, Document, MongoClient } from 'mongodb';
 import { maxTimeFor } from './bounds';
-import { parseEjsonObject } from './ejson';
+import { parseQueryObject, type QueryPolicy } from './query-guard';
 import { abortable } from './errors';
 import { MONGO_LIMITS, type CountParams } from './types';
 
@@ -9,8 +9,8 @@ import { MONGO_LIMITS, type CountParams } from './types';
  * first page. It can take long on a big collection, so it is bounded by maxTimeMS and cancellable:
  * the caller's signal aborts the driver's request and `abortable` kills the server-side operation.
  */
-export async function countDocuments(client: MongoClient, params: CountParams, signal?: AbortSignal): Promise<{ count: number }> {
-  const filter = parseEjsonObject(params.filter, 'filter');
+export async function countDocuments(client: MongoClient, params: CountParams, signal?: AbortSignal, policy: QueryPolicy = { serverJavaScript: false }): Promise<{ count: number }> {
+  const filter = parseQueryObject(params.filter, 'filter', policy);
   const maxTimeMS = maxTimeFor(client, params.maxTimeMS, MONGO_LIMITS.countTimeMs);
   return abortable(client, 'count', signal, async (comment) => {
     const count = await client.db(params.db).collection(params.collection).countDocuments(filter, { maxTimeMS, comment, signal });

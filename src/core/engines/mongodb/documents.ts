@@ -3,10 +3,12 @@ import { EngineError } from '../errors';
 import { clamp, maxTimeFor } from './bounds';
 import { estimatedCount } from './counts';
 import { forDisplay, parseEjsonObject, parseEjsonValue, toCanonicalText } from './ejson';
+import { parseQueryObject, type QueryPolicy } from './query-guard';
 import { abortable, writing } from './errors';
 import { pagePlan } from './keyset';
 import { MONGO_LIMITS, type DeleteManyParams, type DocumentIdParams, type FindPageParams, type FindPageResult, type InsertDocumentParams, type Namespace, type ReplaceDocumentParams } from './types';
 
+const NO_JS: QueryPolicy = { serverJavaScript: false };
 const collectionOf = (client: MongoClient, ns: Namespace) => client.db(ns.db).collection<Document>(ns.collection);
 /** An `_id` may be any BSON value; the driver's Filter type assumes ObjectId. */
 const byId = (id: unknown) => ({ _id: id }) as Filter<Document>;
@@ -18,10 +20,10 @@ const byId = (id: unknown) => ({ _id: id }) as Filter<Document>;
  * filter is countDocuments, which the UI runs in the background. The next page is asked for with
  * `after: next`, a range on the sort key (keyset.ts), so page 10,000 costs what page 1 costs.
  */
-export async function findPage(client: MongoClient, params: FindPageParams, signal?: AbortSignal): Promise<FindPageResult> {
-  const filter = parseEjsonObject(params.filter, 'filter');
-  const projection = parseEjsonObject(params.projection, 'projection');
-  const sort = parseEjsonObject(params.sort, 'sort');
+export async function findPage(client: MongoClient, params: FindPageParams, signal?: AbortSignal, policy: QueryPolicy = NO_JS): Promise<FindPageResult> {
+  const filter = parseQueryObject(params.filter, 'filter', policy);
+  const projection = parseQueryObject(params.projection, 'projection', policy);
+  const sort = parseQueryObject(params.sort, 'sort', policy);
   const limit = clamp(params.limit, MONGO_LIMITS.pageSize.default, 1, MONGO_LIMITS.pageSize.max);
   const skip = clamp(params.skip, 0, 0, MONGO_LIMITS.skip.max);
   const maxTimeMS = maxTimeFor(client, params.maxTimeMS, MONGO_LIMITS.findTimeMs);
@@ -128,8 +130,8 @@ export async function deleteDocument(client: MongoClient, params: DocumentIdPara
  * Documents written between the count and the delete can still slip in: the check catches a stale
  * confirmation, it is not a transaction.
  */
-export async function deleteMany(client: MongoClient, params: DeleteManyParams, signal?: AbortSignal): Promise<{ deleted: number }> {
-  const filter = parseEjsonObject(params.filter, 'filter');
+export async function deleteMany(client: MongoClient, params: DeleteManyParams, signal?: AbortSignal, policy: QueryPolicy = NO_JS): Promise<{ deleted: number }> {
+  const filter = parseQueryObject(params.filter, 'filter', policy);
   const maxTimeMS = maxTimeFor(client, undefined, MONGO_LIMITS.countTimeMs);
   const collection = collectionOf(client, params);
   const { count } = await abortable(client, 'deleteMany-count', signal, async (comment) => ({

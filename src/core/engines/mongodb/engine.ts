@@ -3,10 +3,11 @@ import type { OperationContext } from '../operations';
 import { EngineError } from '../errors';
 import type { EngineSettings } from '../settings';
 import { collectionStats, listCollections, listDatabases, serverInfo } from './browse';
-import { createMongoClient } from './connect';
+import { createMongoClient, mongoPreflight } from './connect';
 import { countDocuments } from './counts';
 import { deleteDocument, deleteMany, findPage, getDocument, insertDocument, replaceDocument } from './documents';
 import { mongoError } from './errors';
+import type { QueryPolicy } from './query-guard';
 import { explain } from './explain';
 import { createIndex, dropIndex, listIndexes } from './indexes';
 import { sampleSchema } from './schema';
@@ -23,16 +24,20 @@ import type {
  */
 export class MongoEngine {
   readonly readOnly: boolean;
+  /** What filters, projections and sorts may ask of the server (see query-guard.ts). */
+  readonly policy: QueryPolicy;
 
   constructor(
     readonly client: MongoClient,
     options: MongoEngineOptions = {},
   ) {
     this.readOnly = options.readOnly ?? false;
+    this.policy = { serverJavaScript: options.serverJavaScript ?? false };
   }
 
   /** Creates the client with the engine settings, connects, and wraps it. */
-  static async connect(connectionString: string, settings: EngineSettings, options: MongoEngineOptions & { client?: MongoClientOptions } = {}): Promise<MongoEngine> {
+  static async connect(connectionString: string, settings: EngineSettings, options: MongoEngineOptions & { client?: MongoClientOptions; gate?: () => Promise<void> } = {}): Promise<MongoEngine> {
+    await mongoPreflight(connectionString, settings.mongoConnectTimeoutMs, options.gate);
     let client: MongoClient | undefined;
     try {
       // Inside the try: the driver throws a MongoParseError here for a malformed connection string.
@@ -66,11 +71,11 @@ export class MongoEngine {
   }
 
   findPage(params: FindPageParams, context: OperationContext = {}) {
-    return findPage(this.client, params, context.signal);
+    return findPage(this.client, params, context.signal, this.policy);
   }
 
   countDocuments(params: CountParams, context: OperationContext = {}) {
-    return countDocuments(this.client, params, context.signal);
+    return countDocuments(this.client, params, context.signal, this.policy);
   }
 
   getDocument(params: DocumentIdParams, context: OperationContext = {}) {
@@ -94,7 +99,7 @@ export class MongoEngine {
 
   async deleteMany(params: DeleteManyParams, context: OperationContext = {}) {
     this.writable('deleting documents');
-    return deleteMany(this.client, params, context.signal);
+    return deleteMany(this.client, params, context.signal, this.policy);
   }
 
   listIndexes(params: Namespace, context: OperationContext = {}) {
@@ -112,7 +117,7 @@ export class MongoEngine {
   }
 
   explain(params: ExplainParams, context: OperationContext = {}) {
-    return explain(this.client, params, context.signal);
+    return explain(this.client, params, context.signal, this.policy);
   }
 
   sampleSchema(params: SampleSchemaParams, context: OperationContext = {}) {

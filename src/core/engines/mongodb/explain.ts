@@ -1,6 +1,7 @@
 import type { Document, MongoClient } from 'mongodb';
 import { maxTimeFor } from './bounds';
-import { parseEjsonObject, toDisplay } from './ejson';
+import { toDisplay } from './ejson';
+import { parseQueryObject, type QueryPolicy } from './query-guard';
 import { abortable } from './errors';
 import { MONGO_LIMITS, type ExplainParams, type ExplainResult, type ExplainSummary, type JsonObject } from './types';
 
@@ -54,10 +55,10 @@ function findExecutionStats(raw: Document): unknown {
 }
 
 /** How the server would run (queryPlanner) or ran (executionStats) a find, with a short summary. */
-export async function explain(client: MongoClient, params: ExplainParams, signal?: AbortSignal): Promise<ExplainResult> {
-  const filter = parseEjsonObject(params.filter, 'filter');
-  const sort = parseEjsonObject(params.sort, 'sort');
-  const projection = parseEjsonObject(params.projection, 'projection');
+export async function explain(client: MongoClient, params: ExplainParams, signal?: AbortSignal, policy: QueryPolicy = { serverJavaScript: false }): Promise<ExplainResult> {
+  const filter = parseQueryObject(params.filter, 'filter', policy);
+  const sort = parseQueryObject(params.sort, 'sort', policy);
+  const projection = parseQueryObject(params.projection, 'projection', policy);
   const maxTimeMS = maxTimeFor(client, undefined, MONGO_LIMITS.explainTimeMs);
   return abortable(client, 'explain', signal, async (comment) => {
     const cursor = client.db(params.db).collection(params.collection).find(filter, { sort, projection, comment, signal });

@@ -1,6 +1,7 @@
 import type { MongoClient } from 'mongodb';
 import type { EngineFactory } from '../connection-manager';
 import { MongoEngine } from './engine';
+import { checkMongoSeeds, mongoReach } from './reach';
 
 /**
  * Connection figures from the driver's pool events (CMAP): created/closed connections, checked
@@ -24,7 +25,16 @@ function trackPool(client: MongoClient) {
 
 /** Opens a MongoEngine whose pool holds at most `capacity` connections. */
 export const openMongoHandle: EngineFactory = async (database, capacity, settings) => {
-  const engine = await MongoEngine.connect(database.connectionString, { ...settings, mongoMaxPoolSize: capacity, mongoMinPoolSize: Math.min(settings.mongoMinPoolSize, capacity) }, { readOnly: database.readOnly });
+  const engine = await MongoEngine.connect(
+    database.connectionString,
+    { ...settings, mongoMaxPoolSize: capacity, mongoMinPoolSize: Math.min(settings.mongoMinPoolSize, capacity) },
+    {
+      readOnly: database.readOnly,
+      serverJavaScript: database.serverJavaScript,
+      client: mongoReach(database.connectionString, database),
+      gate: () => checkMongoSeeds(database.connectionString, database),
+    },
+  );
   const figures = trackPool(engine.client);
   return { engine, capacity, figures, close: () => engine.close() };
 };

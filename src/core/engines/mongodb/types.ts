@@ -36,6 +36,8 @@ export const MONGO_LIMITS = {
 export interface MongoEngineOptions {
   /** Every write method throws EngineError('read_only') before reaching the server. */
   readOnly?: boolean;
+  /** Accept $where, $function and $accumulator in filters, projections and sorts (off by default). */
+  serverJavaScript?: boolean;
 }
 
 /** Names one collection (or view, or time-series collection). */

@@ -4,7 +4,7 @@ import { parseConnectionString, type PostgresConnection } from '../../connection
 import { EngineError } from '../errors';
 import { defaultEngineSettings, type EngineSettings } from '../settings';
 import * as catalog from './catalog';
-import { postgresPoolConfig } from './connect';
+import { postgresPoolConfig, type PostgresPoolExtra } from './connect';
 import * as edit from './edit';
 import { pgFailure } from './failure';
 import * as query from './query';
@@ -12,6 +12,12 @@ import * as rows from './rows';
 import { relationShape, type RelationShape } from './shape';
 import { runSession, type RunOptions, type Session } from './session';
 import { driverTypes, rawTypes, TypeCache } from './types';
+
+/** Beyond a time limit the server enforces itself, how long the client waits for a server that stays silent. */
+const SILENT_SERVER_GRACE_MS = 5_000;
+
+/** node-postgres' per-query client-side time limit (a real option its typings leave out). */
+const bounded = (config: pg.QueryConfig, ms: number) => ({ ...config, query_timeout: ms }) as pg.QueryConfig;
 
 export interface PostgresEngineOptions {
   /**
@@ -23,6 +29,10 @@ export interface PostgresEngineOptions {
   settings?: EngineSettings;
   /** Pool size (default: settings.postgresMaxConnections). */
   max?: number;
+  /** Certificates as PEM text, the pinned address and another login: see postgresPoolConfig. */
+  tls?: PostgresPoolExtra['tls'];
+  address?: string;
+  credentials?: PostgresPoolExtra['credentials'];
 }
 
 /**
@@ -35,11 +45,21 @@ export class PostgresEngine {
   private readonly pool: pg.Pool;
   /** For the short-lived connection that cancels a running statement. */
   private readonly clientConfig: pg.ClientConfig;
+  /** The server-side default time limit of a statement (statement_timeout). */
+  private readonly statementTimeoutMs: number;
 
   constructor(connection: PostgresConnection | string, options: PostgresEngineOptions = {}) {
     const parsed = typeof connection === 'string' ? (parseConnectionString('postgres', connection) as PostgresConnection) : connection;
     this.readOnly = options.readOnly ?? false;
-    const config = postgresPoolConfig(parsed, options.settings ?? defaultEngineSettings, { readOnly: this.readOnly, max: options.max });
+    const settings = options.settings ?? defaultEngineSettings;
+    this.statementTimeoutMs = settings.postgresStatementTimeoutMs;
+    const config = postgresPoolConfig(parsed, settings, {
+      readOnly: this.readOnly,
+      max: options.max,
+      tls: options.tls,
+      address: options.address,
+      credentials: options.credentials,
+    });
     this.clientConfig = { ...config, statement_timeout: undefined, max: undefined } as pg.ClientConfig;
     this.pool = new pg.Pool({ ...config, types: rawTypes });
     // An idle connection that the server drops must not crash the process; the next checkout reconnects.
@@ -48,14 +68,20 @@ export class PostgresEngine {
 
   /** Runs `work` on one pooled connection with cancellation and an overall time limit (see runSession). */
   session<T>(options: RunOptions, work: (session: Session) => Promise<T>): Promise<T> {
-    return runSession(this.pool, this.clientConfig, options, work);
+    // A silent server gets the operation's (or the statement's) time limit and a little more.
+    return runSession(this.pool, this.clientConfig, { deadlineMs: (options.timeoutMs ?? this.statementTimeoutMs) + SILENT_SERVER_GRACE_MS, ...options }, work);
+  }
+
+  /** Pool queries outside a session: node-postgres gives a silent server up after this (and drops the connection). */
+  private get silenceMs(): number {
+    return this.statementTimeoutMs + SILENT_SERVER_GRACE_MS;
   }
 
   /** A catalog query with node-postgres' ordinary parsing (booleans, numbers, json). */
   async catalog<R extends object>(text: string, values: unknown[] = [], signal?: AbortSignal): Promise<R[]> {
     if (signal?.aborted) throw new EngineError('cancelled', 'PostgreSQL: the operation was cancelled');
     try {
-      return (await this.pool.query<R>({ text, values, types: driverTypes })).rows;
+      return (await this.pool.query<R>(bounded({ text, values, types: driverTypes }, this.silenceMs))).rows;
     } catch (error) {
       throw pgFailure(error, { signal });
     }
@@ -64,7 +90,8 @@ export class PostgresEngine {
   /** Makes sure the type cache knows these OIDs (one catalog query for the unknown ones). */
   async loadTypes(oids: Iterable<number>): Promise<void> {
     try {
-      await this.types.load(this.pool, oids);
+      const pool = { query: (config: pg.QueryConfig) => this.pool.query(bounded(config, this.silenceMs)) } as unknown as pg.Pool;
+      await this.types.load(pool, oids);
     } catch (error) {
       throw pgFailure(error);
     }

@@ -10,8 +10,12 @@ export interface FailureContext {
   signal?: AbortSignal;
 }
 
-/** SQLSTATE classes describeDriverError does not sort: 23 (integrity: duplicate key, not-null, foreign key) and 0A (not supported) are the caller's input. */
-const byClass: Record<string, EngineErrorCode> = { '22': 'invalid_input', '23': 'invalid_input', '42': 'invalid_input', '0A': 'invalid_input', '25': 'invalid_input' };
+/**
+ * SQLSTATE classes describeDriverError does not sort, all the caller's SQL: 23 (integrity: duplicate
+ * key, not-null, foreign key), 0A (not supported), 2F/38/39 (a routine refused or failed: dblink
+ * without a password, a function that raised), P0 (PL/pgSQL RAISE), 0L/0P (grantor, role).
+ */
+const byClass: Record<string, EngineErrorCode> = Object.fromEntries(['22', '23', '42', '0A', '25', '2F', '38', '39', 'P0', '0L', '0P'].map((c) => [c, 'invalid_input' as const]));
 
 /**
  * Every PostgreSQL failure as an EngineError: the server's message, where in the caller's SQL it

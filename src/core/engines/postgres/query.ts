@@ -169,7 +169,8 @@ export async function explain(engine: PostgresEngine, params: ExplainParams, sig
   const timeoutMs = wholeNumber(params.timeoutMs, 30_000, 100, 300_000, 'timeoutMs');
   const failure: FailureContext = { sql: params.sql, offset: prefix.length - statement.start };
   const result = await engine.session({ signal, timeoutMs: timeoutMs + 1_000, discard: true, failure }, (s) =>
-    s.transaction({ readOnly, timeoutMs, rollback: true }, () => s.client.query<(string | null)[]>({ text: prefix + statement.text, rowMode: 'array' })),
+    // The extended protocol: the server itself refuses a second statement, whatever the splitter saw.
+    s.transaction({ readOnly, timeoutMs, rollback: true }, () => s.client.query<(string | null)[]>({ text: prefix + statement.text, rowMode: 'array', queryMode: 'extended' } as pg.QueryArrayConfig)),
   );
   const lines = result.rows.map((r) => r[0] ?? '');
   return { format, plan: format === 'json' ? JSON.parse(lines.join('\n')) : lines.join('\n'), analyzed: analyze };

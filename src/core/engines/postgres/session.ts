@@ -9,6 +9,11 @@ export interface RunOptions {
   failure?: FailureContext;
   /** Reset the connection's session state (DISCARD ALL) before it goes back to the pool: for the caller's own SQL, which may SET things. */
   discard?: boolean;
+  /**
+   * The last resort (ms): a server that accepts connections and never answers cannot be cancelled
+   * either, so by then the connection itself is closed and the operation fails with `timeout`.
+   */
+  deadlineMs?: number;
 }
 
 /** One pooled connection lent to one operation. */
@@ -69,11 +74,22 @@ export async function runSession<T>(pool: pg.Pool, config: pg.ClientConfig, opti
   const onAbort = () => interrupt('cancelled');
   signal?.addEventListener('abort', onAbort, { once: true });
   const timer = timeoutMs ? setTimeout(() => interrupt('timeout'), timeoutMs) : undefined;
+  let silent = false;
+  const deadline = options.deadlineMs
+    ? setTimeout(() => {
+        silent = true;
+        interrupted ??= 'timeout';
+        closeSocket(client);
+      }, options.deadlineMs)
+    : undefined;
   let failed: Error | undefined;
   try {
     return await work(session);
   } catch (error) {
     failed = error instanceof Error ? error : new Error(String(error));
+    if (silent && !signal?.aborted) {
+      throw new EngineError('timeout', `PostgreSQL did not answer within ${Math.round((options.deadlineMs ?? 0) / 1000)} s (it accepts connections but stays silent): the connection was closed`);
+    }
     if (interrupted === 'timeout') {
       throw new EngineError('timeout', `PostgreSQL: the statement ran past its time limit of ${(timeoutMs ?? 0) / 1000} s and was cancelled`);
     }
@@ -81,21 +97,32 @@ export async function runSession<T>(pool: pg.Pool, config: pg.ClientConfig, opti
   } finally {
     signal?.removeEventListener('abort', onAbort);
     clearTimeout(timer);
-    client.off('error', ignoreClientError);
+    clearTimeout(deadline);
+    // The listener stays until the pool takes the connection back (and attaches its own): a
+    // connection that drops during DISCARD ALL still emits 'error'.
+    const release = (error?: Error) => {
+      client.off('error', ignoreClientError);
+      client.release(error);
+    };
     // A driver error (not a server error) may have left the protocol in an unknown state.
     const closeIt = interrupted !== undefined || session.broken || (failed !== undefined && !(failed instanceof pg.DatabaseError) && !(failed instanceof EngineError));
-    if (closeIt) client.release(failed ?? new Error('interrupted'));
+    if (closeIt) release(failed ?? new Error('interrupted'));
     else if (options.discard) {
       // Off the caller's path: the result is already on its way, the connection rejoins the pool once clean.
       client.query('DISCARD ALL').then(
-        () => client.release(),
-        (error: Error) => client.release(error),
+        () => release(),
+        (error: Error) => release(error),
       );
-    } else client.release();
+    } else release();
   }
 }
 
 function ignoreClientError(): void {}
+
+/** Ends a connection at once, without the goodbye a silent server would never acknowledge: its pending queries fail. */
+function closeSocket(client: pg.PoolClient): void {
+  (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+}
 
 /** Asks the server to cancel whatever backend `pid` is running, from a connection of its own. */
 async function cancelBackend(config: pg.ClientConfig, pid: number): Promise<void> {

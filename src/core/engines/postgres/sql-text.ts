@@ -16,10 +16,20 @@ export interface Statement {
   words: string[];
 }
 
+const LINE_END = /[\n\r]/g;
+
 /**
  * Splits SQL text into statements the way PostgreSQL's lexer would see them: semicolons inside
  * quotes ('…', E'…', "…"), dollar-quoted bodies ($fn$…$fn$) and comments (-- and nested /* *\/)
- * do not end a statement. Empty statements (only whitespace or comments) are dropped.
+ * do not end a statement. A `--` comment ends at a line feed OR a carriage return, as in
+ * PostgreSQL's scanner (`newline [\n\r]`): a comment that ran on past a lone `\r` once hid a
+ * second statement from this splitter while the server ran it. Semicolons inside parentheses
+ * (CREATE RULE … DO (a; b)) and inside the BEGIN … END body of CREATE FUNCTION/PROCEDURE (SQL-standard
+ * bodies, BEGIN ATOMIC) do not end a statement either, by psql's own heuristic. Empty statements
+ * (only whitespace or comments) are dropped.
+ *
+ * This text is only ever a guide: every statement the engine sends on behalf of a caller goes
+ * through the extended query protocol, where the server itself refuses a second statement.
  */
 export function splitStatements(sql: string): Statement[] {
   const out: Statement[] = [];
@@ -27,6 +37,8 @@ export function splitStatements(sql: string): Statement[] {
   let words: string[] = [];
   let hasCode = false;
   let depth = 0; // parentheses: a semicolon inside them (e.g. in CREATE RULE … DO (a; b)) does not end the statement
+  let blockDepth = 0; // BEGIN … END of a CREATE FUNCTION/PROCEDURE body, counted as psql counts it
+  const routine = () => words[0] === 'create' && (words[1] === 'function' || words[1] === 'procedure' || (words[1] === 'or' && words[2] === 'replace' && (words[3] === 'function' || words[3] === 'procedure')));
   const push = (end: number) => {
     const text = sql.slice(start, end);
     if (hasCode) {
@@ -35,14 +47,15 @@ export function splitStatements(sql: string): Statement[] {
     }
     words = [];
     hasCode = false;
+    blockDepth = 0;
   };
   let i = 0;
   while (i < sql.length) {
     const c = sql[i]!;
     const next = sql[i + 1];
     if (c === '-' && next === '-') {
-      const end = sql.indexOf('\n', i);
-      i = end === -1 ? sql.length : end + 1;
+      LINE_END.lastIndex = i;
+      i = LINE_END.exec(sql) ? LINE_END.lastIndex : sql.length;
     } else if (c === '/' && next === '*') {
       let nest = 1;
       i += 2;
@@ -72,13 +85,19 @@ export function splitStatements(sql: string): Statement[] {
       } else i++;
     } else if (/[A-Za-z_\u0080-\uffff]/.test(c)) {
       const m = /^[A-Za-z_\u0080-\uffff][\w$\u0080-\uffff]*/.exec(sql.slice(i, i + 256))!;
-      words.push(m[0].toLowerCase());
+      const word = m[0].toLowerCase();
+      words.push(word);
+      if (depth === 0 && routine()) {
+        if (word === 'begin') blockDepth++;
+        else if (word === 'case' && blockDepth > 0) blockDepth++;
+        else if (word === 'end' && blockDepth > 0) blockDepth--;
+      }
       hasCode = true;
       i += m[0].length;
     } else {
       if (c === '(') depth++;
       else if (c === ')') depth = Math.max(0, depth - 1);
-      if (c === ';' && depth === 0) {
+      if (c === ';' && depth === 0 && blockDepth === 0) {
         push(i);
         start = i + 1;
       } else if (!/\s/.test(c)) hasCode = true;

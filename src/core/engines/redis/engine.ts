@@ -3,14 +3,16 @@ import type { RedisConnection } from '../../connection-strings';
 import type { OperationContext } from '../operations';
 import type { EngineSettings } from '../settings';
 import { countMatching, deleteKeys, deleteMatching, type MatchParams } from './bulk';
-import { createRedisClient, type RedisClient } from './connect';
+import { createRedisClient, pinRedisHosts, redisPreflight, type RedisClient, type RedisReach } from './connect';
 import type { RedisContext } from './context';
+import { EngineError } from '../errors';
 import { redisError } from './errors';
 import { getKey, serverInfo } from './info';
 import { readJson, type ReadJsonParams } from './json';
 import { scanKeys } from './key-info';
 import { listNamespace } from './namespaces';
-import { readStream, readZset, type ReadStreamParams, type ReadZsetParams } from './ranges';
+import * as checked from './checked';
+import { readStream, readZset, readZsetByScore, type ReadStreamParams, type ReadZsetByScoreParams, type ReadZsetParams } from './ranges';
 import type { KeyInput, ListNamespaceParams, ScanKeysParams, ServerInfo, TextInput, ZsetScore } from './types';
 import { readHash, readList, readSet, readString, type ReadStringParams, type ScanValueParams, type WindowParams } from './values';
 import * as writes from './writes';
@@ -53,18 +55,24 @@ export class RedisEngine {
   readList = (params: WindowParams) => readList(this.ctx, params);
   readSet = (params: ScanValueParams) => readSet(this.ctx, params);
   readZset = (params: ReadZsetParams) => readZset(this.ctx, params);
+  readZsetByScore = (params: ReadZsetByScoreParams) => readZsetByScore(this.ctx, params);
   readStream = (params: ReadStreamParams) => readStream(this.ctx, params);
   readJson = (params: ReadJsonParams) => readJson(this.ctx, params);
 
-  setString = (params: writes.SetStringParams) => writes.setString(this.ctx, params);
-  hashSet = (params: Key & { field: TextInput; value: TextInput }) => writes.hashSet(this.ctx, params);
+  setString = (params: writes.SetStringParams & { expectedSha1?: string }) =>
+    params.expectedSha1 === undefined ? writes.setString(this.ctx, params) : checked.setStringChecked(this.ctx, { ...params, expectedSha1: params.expectedSha1 });
+  hashSet = (params: Key & { field: TextInput; value: TextInput; expected?: TextInput | null }) =>
+    params.expected === undefined ? writes.hashSet(this.ctx, params) : checked.hashSetChecked(this.ctx, { ...params, expected: params.expected });
   hashDelete = (params: Key & { fields: TextInput[] }) => writes.hashDelete(this.ctx, params);
   listPush = (params: Key & { values: TextInput[]; end: 'head' | 'tail' }) => writes.listPush(this.ctx, params);
-  listSet = (params: Key & { index: number; value: TextInput }) => writes.listSet(this.ctx, params);
+  listSet = (params: Key & { index: number; value: TextInput; expected?: TextInput }) =>
+    params.expected === undefined ? writes.listSet(this.ctx, params) : checked.listSetChecked(this.ctx, { ...params, expected: params.expected });
   listRemove = (params: Key & { value: TextInput; count: number }) => writes.listRemove(this.ctx, params);
   setAdd = (params: Key & { members: TextInput[] }) => writes.setAdd(this.ctx, params);
+  setReplace = (params: Key & { member: TextInput; newMember: TextInput }) => checked.setReplace(this.ctx, params);
   setRemove = (params: Key & { members: TextInput[] }) => writes.setRemove(this.ctx, params);
   zsetAdd = (params: Key & { members: { member: TextInput; score: ZsetScore }[] }) => writes.zsetAdd(this.ctx, params);
+  zsetScore = (params: Key & { member: TextInput; score: ZsetScore; expected: ZsetScore | null }) => checked.zsetScoreChecked(this.ctx, params);
   zsetRemove = (params: Key & { members: TextInput[] }) => writes.zsetRemove(this.ctx, params);
   streamAdd = (params: Key & { fields: { field: TextInput; value: TextInput }[]; id?: string }) => writes.streamAdd(this.ctx, params);
   expire = (params: Key & { ttl: number | null }) => writes.expire(this.ctx, params);
@@ -76,6 +84,7 @@ export class RedisEngine {
 
   /** QUIT, or a hard disconnect when the server does not answer. */
   async close(): Promise<void> {
+    await checked.closeChecked(this.ctx);
     await this.client.quit().catch(() => this.client.disconnect());
   }
 }
@@ -85,8 +94,10 @@ export class RedisEngine {
  * rejects connect() with a bare "Connection is closed." and reports the cause as an 'error' event,
  * so that first error is what the caller sees (passwords masked by describeDriverError).
  */
-export async function connectRedisEngine(connection: RedisConnection, settings: EngineSettings, options: RedisEngineOptions & { connectionName?: string } = {}): Promise<RedisEngine> {
-  const client = createRedisClient(connection, settings, { connectionName: options.connectionName });
+export async function connectRedisEngine(connection: RedisConnection, settings: EngineSettings, options: RedisEngineOptions & { connectionName?: string } & RedisReach = {}): Promise<RedisEngine> {
+  const addresses = options.addresses ?? (await pinRedisHosts(connection, options.guard));
+  await redisPreflight(connection, settings.redisConnectTimeoutMs, addresses);
+  const client = createRedisClient(connection, settings, { connectionName: options.connectionName, tls: options.tls, credentials: options.credentials, guard: options.guard, addresses });
   let cause: unknown;
   const remember = (error: unknown) => (cause ??= error);
   client.on('error', remember);
@@ -94,7 +105,11 @@ export async function connectRedisEngine(connection: RedisConnection, settings: 
     await client.connect();
   } catch (error) {
     client.disconnect();
-    throw redisError(cause ?? error);
+    const failure = redisError(cause ?? error);
+    // A time-out before the connection was ready (AUTH, SELECT or the ready check unanswered: a server
+    // that accepts connections and stays silent) is a failure to connect, which the breaker counts.
+    if (failure.code === 'timeout' && !failure.connecting) throw new EngineError('timeout', `${failure.message.replace(/\.$/, '')} while connecting`, undefined, true);
+    throw failure;
   } finally {
     client.off('error', remember);
   }

@@ -24,6 +24,6 @@ function figuresOf(client: RedisClient): ConnectionFigures {
 /** Opens a RedisEngine for the ConnectionManager (read-only when the database is marked so). */
 export const openRedisHandle: EngineFactory = async (database, capacity, settings) => {
   const connection = parseConnectionString('redis', database.connectionString) as RedisConnection;
-  const engine = await connectRedisEngine(connection, settings, { readOnly: database.readOnly });
+  const engine = await connectRedisEngine(connection, settings, { readOnly: database.readOnly, tls: database.tls, credentials: database.credentials, guard: database.guard });
   return { engine, capacity, figures: () => figuresOf(engine.client), close: () => engine.close() };
 };

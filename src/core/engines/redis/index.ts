@@ -13,7 +13,7 @@ export { createRedisClient, type RedisClient } from './connect';
 export { openRedisHandle, probeRedis };
 export type { MatchParams } from './bulk';
 export type { ReadJsonParams, ReadJsonResult } from './json';
-export type { ReadStreamParams, ReadStreamResult, ReadZsetParams } from './ranges';
+export type { ReadStreamParams, ReadStreamResult, ReadZsetByScoreParams, ReadZsetParams } from './ranges';
 export type { ReadStringParams, ReadStringResult, ScanValueParams, WindowParams } from './values';
 export type { SetStringParams } from './writes';
 export type * from './types';

@@ -65,6 +65,13 @@ export function serverInfo(ctx: RedisContext, topology: ServerInfo['topology']):
   });
 }
 
+/** The hash slot of a key and the master serving it (from the client's slot map). */
+async function clusterPlace(ctx: RedisContext, key: Buffer): Promise<{ slot?: number; node?: string }> {
+  const slot = Number(await ctx.client.call('CLUSTER', 'KEYSLOT', key));
+  const node = (ctx.client as unknown as { slots: string[][] }).slots[slot]?.[0];
+  return { slot, ...(node ? { node } : {}) };
+}
+
 const LENGTH_COMMAND: Record<string, string> = { string: 'STRLEN', hash: 'HLEN', list: 'LLEN', set: 'SCARD', zset: 'ZCARD', stream: 'XLEN' };
 
 /** The root size of a JSON value: members of an object, elements of an array, characters of a string. */
@@ -91,9 +98,11 @@ export function getKey(ctx: RedisContext, input: KeyInput): Promise<KeyDetails> 
     const memory = ctx.memoryUsage ? memoryOf(ctx, replies[3]) : undefined;
     const command = LENGTH_COMMAND[type];
     const length = command ? Number(await ctx.client.call(command, key)) : type === 'json' ? await jsonLength(ctx, key) : undefined;
+    const cluster = ctx.client.isCluster ? await clusterPlace(ctx, key) : {};
     return {
       key: toKeyRef(key),
       type,
+      ...cluster,
       ttl: ttlSeconds(replyOf<number>(replies[1])),
       ...(memory !== undefined ? { memory } : {}),
       ...(length !== undefined ? { length } : {}),

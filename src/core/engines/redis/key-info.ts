@@ -43,7 +43,13 @@ export async function describeKeys(ctx: RedisContext, found: FoundKey[]): Promis
         const type = typeReply && !typeReply[0] ? String(typeReply[1]) : 'none';
         const pttl = ttlReply && !ttlReply[0] ? Number(ttlReply[1]) : -2;
         const memory = withMemory ? memoryOf(ctx, memoryReply) : undefined;
-        infos.set(item, { key: refs[i]!, type: typeName(type), ttl: type === 'none' ? -2 : ttlSeconds(pttl), ...(memory !== undefined ? { memory } : {}) });
+        infos.set(item, {
+          key: refs[i]!,
+          type: typeName(type),
+          ttl: type === 'none' ? -2 : ttlSeconds(pttl),
+          ...(memory !== undefined ? { memory } : {}),
+          ...(target.id ? { node: target.id } : {}),
+        });
       });
     }),
   );

@@ -17,6 +17,8 @@ import {
   Prefix,
   scanBounds,
   Score,
+  ScoreBound,
+  Sha1,
   StreamBound,
   StreamId,
   Text,
@@ -72,6 +74,12 @@ export const redisOperations = {
     params: object({ key: Key, start: index.min(0, 'start is a rank from 0').default(0), order: z.enum(['asc', 'desc']).default('asc'), ...valueBounds }),
     run: (e, p) => e.readZset(p),
   }),
+  readZsetByScore: op({
+    kind: 'read',
+    summary: 'A window of sorted-set members whose scores are in [min, max] (ZRANGEBYSCORE LIMIT), with ranks and the count in range',
+    params: object({ key: Key, min: ScoreBound.default('-inf'), max: ScoreBound.default('+inf'), offset: between('offset', 0, 2 ** 31 - 1).default(0), order: z.enum(['asc', 'desc']).default('asc'), ...valueBounds }),
+    run: (e, p) => e.readZsetByScore(p),
+  }),
   readStream: op({
     kind: 'read',
     summary: 'A range of stream entries (XRANGE/XREVRANGE), the length and the consumer groups',
@@ -82,13 +90,18 @@ export const redisOperations = {
 
   setString: op({
     kind: 'write',
-    summary: 'Set a string value (SET), with a TTL, keeping the TTL, or only if missing',
-    params: object({ key: Key, value: Text, ttl: ttl.optional(), keepTtl: z.boolean().optional(), ifMissing: z.boolean().optional() }).refine((p) => !(p.ttl !== undefined && p.keepTtl), {
-      message: 'give ttl or keepTtl, not both',
-    }),
+    summary: 'Set a string value (SET), with a TTL, keeping the TTL, or only if missing; with expectedSha1, only if the value is still the one read (WATCH)',
+    params: object({ key: Key, value: Text, ttl: ttl.optional(), keepTtl: z.boolean().optional(), ifMissing: z.boolean().optional(), expectedSha1: Sha1.optional() })
+      .refine((p) => !(p.ttl !== undefined && p.keepTtl), { message: 'give ttl or keepTtl, not both' })
+      .refine((p) => p.expectedSha1 === undefined || (p.ttl === undefined && !p.ifMissing), { message: 'an edit checked by expectedSha1 keeps the TTL: give no ttl or ifMissing with it' }),
     run: (e, p) => e.setString(p),
   }),
-  hashSet: op({ kind: 'write', summary: 'Set one hash field (HSET)', params: object({ key: Key, field: Text, value: Text }), run: (e, p) => e.hashSet(p) }),
+  hashSet: op({
+    kind: 'write',
+    summary: 'Set one hash field (HSET); with expected, only if the field still holds it (null: still absent), checked with WATCH',
+    params: object({ key: Key, field: Text, value: Text, expected: Text.nullable().optional() }),
+    run: (e, p) => e.hashSet(p),
+  }),
   hashDelete: op({ kind: 'write', summary: 'Delete hash fields (HDEL)', params: object({ key: Key, fields: Texts('field') }), run: (e, p) => e.hashDelete(p) }),
   listPush: op({
     kind: 'write',
@@ -96,7 +109,12 @@ export const redisOperations = {
     params: object({ key: Key, values: Texts('value'), end: z.enum(['head', 'tail'], { error: 'end is head or tail' }) }),
     run: (e, p) => e.listPush(p),
   }),
-  listSet: op({ kind: 'write', summary: 'Replace the list element at an index (LSET)', params: object({ key: Key, index, value: Text }), run: (e, p) => e.listSet(p) }),
+  listSet: op({
+    kind: 'write',
+    summary: 'Replace the list element at an index (LSET); with expected, only if the element is still it (WATCH)',
+    params: object({ key: Key, index, value: Text, expected: Text.optional() }),
+    run: (e, p) => e.listSet(p),
+  }),
   listRemove: op({
     kind: 'write',
     summary: 'Remove elements equal to a value (LREM: count 0 all, >0 from the head, <0 from the tail)',
@@ -104,12 +122,24 @@ export const redisOperations = {
     run: (e, p) => e.listRemove(p),
   }),
   setAdd: op({ kind: 'write', summary: 'Add set members (SADD)', params: object({ key: Key, members: Texts('member') }), run: (e, p) => e.setAdd(p) }),
+  setReplace: op({
+    kind: 'write',
+    summary: 'Replace a set member by another (SREM + SADD in one transaction), only if it is still a member (WATCH)',
+    params: object({ key: Key, member: Text, newMember: Text }),
+    run: (e, p) => e.setReplace(p),
+  }),
   setRemove: op({ kind: 'write', summary: 'Remove set members (SREM)', params: object({ key: Key, members: Texts('member') }), run: (e, p) => e.setRemove(p) }),
   zsetAdd: op({
     kind: 'write',
     summary: 'Add or re-score sorted-set members (ZADD)',
     params: object({ key: Key, members: z.array(object({ member: Text, score: Score })).min(1, 'give at least one member').max(MAX_ITEMS, `at most ${MAX_ITEMS} members per request`) }),
     run: (e, p) => e.zsetAdd(p),
+  }),
+  zsetScore: op({
+    kind: 'write',
+    summary: "Set one member's score (ZADD), only if its score is still `expected` (null: not a member yet), checked with WATCH",
+    params: object({ key: Key, member: Text, score: Score, expected: Score.nullable() }),
+    run: (e, p) => e.zsetScore(p),
   }),
   zsetRemove: op({ kind: 'write', summary: 'Remove sorted-set members (ZREM)', params: object({ key: Key, members: Texts('member') }), run: (e, p) => e.zsetRemove(p) }),
   streamAdd: op({

@@ -39,6 +39,49 @@ export function readZset(ctx: RedisContext, params: ReadZsetParams): Promise<{ m
   });
 }
 
+export interface ReadZsetByScoreParams {
+  key: KeyInput;
+  /** ZRANGEBYSCORE bounds: a number, '-inf'/'+inf', '(' before a number for exclusive. */
+  min: string;
+  max: string;
+  /** Members of the range to skip (LIMIT offset). */
+  offset?: number;
+  count?: number;
+  order?: 'asc' | 'desc';
+  maxItemBytes?: number;
+}
+
+/** A bound with its inclusiveness flipped: what lies outside `5` ends at `(5`, outside `(5` at `5`. */
+const flip = (bound: string) => (bound.startsWith('(') ? bound.slice(1) : `(${bound}`);
+
+/**
+ * A window of the members whose scores fall in [min, max] (ZRANGEBYSCORE ... LIMIT), with their
+ * ranks (ZCOUNT of what comes before the range), the count in range and the whole cardinality.
+ */
+export function readZsetByScore(ctx: RedisContext, params: ReadZsetByScoreParams): Promise<{ members: ZsetEntry[]; inRange: number; length: number }> {
+  return guarded(async () => {
+    const key = keyBytes(params.key);
+    const offset = params.offset ?? 0;
+    const count = params.count ?? VALUE_DEFAULTS.count;
+    const cap = params.maxItemBytes ?? VALUE_DEFAULTS.maxItemBytes;
+    const desc = params.order === 'desc';
+    const [lengthReply, rangeReply, inRangeReply, beforeReply] = await readTyped(ctx, key, 'zset', (p) => {
+      p.zcard(key);
+      if (desc) p.zrevrangebyscoreBuffer(key, params.max, params.min, 'WITHSCORES', 'LIMIT', offset, count);
+      else p.zrangebyscoreBuffer(key, params.min, params.max, 'WITHSCORES', 'LIMIT', offset, count);
+      p.zcount(key, params.min, params.max);
+      // Members ranked before the range: below min (ascending) or above max (descending).
+      if (desc) p.zcount(key, flip(params.max), '+inf');
+      else p.zcount(key, '-inf', flip(params.min));
+    });
+    const flat = replyOf<Buffer[]>(rangeReply);
+    const first = replyOf<number>(beforeReply);
+    const members: ZsetEntry[] = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) members.push({ rank: first + offset + i / 2, member: toText(flat[i]!, cap), score: parseScore(flat[i + 1]!.toString('latin1')) });
+    return { members, inRange: replyOf<number>(inRangeReply), length: replyOf<number>(lengthReply) };
+  });
+}
+
 export interface ReadStreamParams {
   key: KeyInput;
   /** First ID (inclusive; '(' before it makes it exclusive); '-' for the oldest. */

@@ -44,7 +44,8 @@ function decodeCursor(cursor: string | undefined, targets: ScanTarget[]): Cursor
   } catch {
     raw = {};
   }
-  const { n, c, p } = raw;
+  // Any JSON decodes: null, a number or an array is no cursor of ours (found by the property tests).
+  const { n, c, p } = raw !== null && typeof raw === 'object' ? raw : {};
   if (typeof n !== 'string' || typeof c !== 'string' || !/^(\d+|end)$/.test(c) || !Array.isArray(p) || !p.every((k) => typeof k === 'string')) {
     throw new EngineError('invalid_input', 'Redis: the cursor is not one this engine returned: start the scan again without a cursor');
   }

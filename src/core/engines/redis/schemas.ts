@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { BULK_DEFAULTS } from './bulk';
+import { globProblem } from './glob';
 import { SCAN_DEFAULTS } from './key-info';
 import { VALUE_DEFAULTS } from './values';
 
@@ -45,7 +46,18 @@ export const Score = z.union([z.number().refine(Number.isFinite, 'a score is a f
 export const Cursor = z.string().max(4 * MiB, 'that is not a cursor this server returned');
 /** HSCAN/SSCAN cursors are Redis' own numbers. */
 export const ValueCursor = z.string().regex(/^\d{1,20}$/, 'the cursor is the number a previous page returned (start with "0")');
-export const Glob = z.string().min(1, 'the pattern cannot be empty').max(16 * KiB, 'the pattern is too long');
+export const Glob = z
+  .string()
+  .min(1, 'the pattern cannot be empty')
+  .max(16 * KiB, 'the pattern is too long')
+  .superRefine((pattern, ctx) => {
+    const problem = globProblem(pattern);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+/** A ZRANGEBYSCORE bound: a number, -inf or +inf, "(" in front to exclude it. */
+export const ScoreBound = z.string().regex(/^\(?(-inf|\+?inf|[-+]?(\d+(\.\d*)?|\.\d+)(e[-+]?\d+)?)$/i, 'a score bound is a number, -inf or +inf, with "(" in front to exclude it (e.g. "(10")');
+/** The SHA-1 (hex) of a string value as read, for an edit that must not overwrite a change made since. */
+export const Sha1 = z.string().regex(/^[0-9a-f]{40}$/, 'expectedSha1 is the sha1 a previous readString returned');
 
 export const scanBounds = {
   cursor: Cursor.optional(),

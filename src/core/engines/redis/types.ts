@@ -38,6 +38,8 @@ export interface KeyInfo {
   ttl: number;
   /** Bytes, from MEMORY USAGE; absent when the server does not allow that command. */
   memory?: number;
+  /** On a Cluster: the master (`host:port`) the key lives on. */
+  node?: string;
 }
 
 /** A resumable, bounded walk over the keyspace. `cursor` is opaque: pass it back as is. */
@@ -105,6 +107,8 @@ export interface KeyDetails extends KeyInfo {
   length?: number;
   /** OBJECT ENCODING (listpack, hashtable, int, ...). */
   encoding?: string;
+  /** On a Cluster: the key's hash slot. */
+  slot?: number;
 }
 
 export interface HashEntry {

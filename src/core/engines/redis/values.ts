@@ -1,4 +1,5 @@
 import { type Buffer, isUtf8 } from 'node:buffer';
+import { sha1 } from './checked';
 import { readTyped, type RedisContext, replyOf } from './context';
 import { guarded } from './errors';
 import { keyBytes, toText, utf8Prefix } from './keys';
@@ -27,6 +28,8 @@ export interface ReadStringResult {
   /** Total length in bytes. */
   length: number;
   truncated: boolean;
+  /** SHA-1 of the whole value, when this page holds all of it: pass it back as `expectedSha1` to edit without overwriting a change made since. */
+  sha1?: string;
 }
 
 export function readString(ctx: RedisContext, params: ReadStringParams): Promise<ReadStringResult> {
@@ -41,7 +44,8 @@ export function readString(ctx: RedisContext, params: ReadStringParams): Promise
     // at the true end of the value an incomplete character is simply not UTF-8.
     const { text, used } = offset + chunk.length < length ? utf8Prefix(chunk) : isUtf8(chunk) ? { text: chunk.toString('utf8'), used: chunk.length } : { used: chunk.length };
     const binary = text === undefined;
-    return { value: binary ? chunk.toString('base64') : text, binary, offset, bytes: used, length, truncated: offset + used < length };
+    const whole = offset === 0 && chunk.length === length;
+    return { value: binary ? chunk.toString('base64') : text, binary, offset, bytes: used, length, truncated: offset + used < length, ...(whole ? { sha1: sha1(chunk) } : {}) };
   });
 }
 
