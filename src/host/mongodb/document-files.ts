@@ -138,6 +138,8 @@ export class MongoDocumentFiles implements vscode.FileSystemProvider, vscode.Dis
   }
 
   async stat(uri: vscode.Uri): Promise<vscode.FileStat> {
+    // `/<db>` and `/<db>/<collection>` (what VS Code's writeFile checks before writing a document) are folders.
+    if (!uri.path.endsWith('.json')) return { type: vscode.FileType.Directory, ctime: 0, mtime: 0, size: 0, permissions: vscode.FilePermission.Readonly };
     const entry = await this.entry(uri);
     return {
       type: vscode.FileType.File,
