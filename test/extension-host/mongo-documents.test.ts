@@ -16,7 +16,7 @@ import { vscodePrompts } from '../../src/host/prompts';
 import { itemNode } from '../../src/host/tree/nodes';
 import type { HostMessage } from '../../src/webviews/protocol/base';
 import { everyType } from '../support/engines/bson-samples';
-import { confirm, dismiss, ScriptedPrompts } from '../support/extension-host/scripted-ui';
+import { confirm, dismiss, pick, ScriptedPrompts } from '../support/extension-host/scripted-ui';
 
 const run = randomBytes(3).toString('hex');
 const DB = `hostdocs_${run}`;
@@ -95,6 +95,26 @@ describe('the MongoDB document browser, host side (real extension host, direct t
     assert.equal(ready.database.readOnly, false);
     await vscode.commands.executeCommand('ogelbase.mongodb.browseDocuments', itemNode(`test/${run}/types`, rw(), 'mongodb.collection', 'types', { name: 'types', type: 'collection', db: DB }));
     assert.equal(explorer.inspectors.list().filter((p) => p.definition === explorer.documentBrowser).length, 1);
+  });
+
+  it('opens from the palette: the connection, then the database and the collection, every collection offered', async () => {
+    await mongo.db(DB).createCollection('capped_log', { capped: true, size: 65536 });
+    prompts.answer(pick(`docs-${run}`), pick(DB), pick('types'));
+    await vscode.commands.executeCommand('ogelbase.mongodb.browseDocuments');
+    assert.deepEqual(prompts.questions.map((q) => q.title), ['Browse Documents', `Browse Documents: database of docs-${run}`, `Browse Documents: collection of ${DB}`]);
+    assert.deepEqual([...prompts.questions[2]!.choices!].sort(), ['big', 'capped_log', 'people', 'types']);
+    assert.ok(prompts.questions[0]!.choices!.includes(`docs-ro-${run}`));
+    assert.equal(explorer.inspectors.list().filter((p) => p.definition === explorer.documentBrowser).length, 1, 'the panel of the database is reused');
+    const navigated = new Promise<unknown>((resolve) => {
+      const entry = explorer.inspectors.find(explorer.documentBrowser, rw())!;
+      const original = entry.panel.webview.postMessage.bind(entry.panel.webview);
+      (entry.panel.webview as { postMessage: unknown }).postMessage = (m: HostMessage) => {
+        if (m.type === 'notification' && m.method === 'mongo/navigate') resolve(m.params);
+        return original(m);
+      };
+    });
+    await vscode.commands.executeCommand('ogelbase.mongodb.browseDocuments', itemNode(`test/${run}/people2`, rw(), 'mongodb.collection', 'people', { name: 'people', type: 'collection', db: DB }));
+    assert.deepEqual(await navigated, { db: DB, collection: 'people' });
   });
 
   it('pages by key with every number typed, and remembers the queries that were run', async () => {

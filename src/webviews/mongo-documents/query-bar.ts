@@ -34,7 +34,15 @@ export class QueryBar {
   private readonly limit: HTMLInputElement;
   private readonly error = h('div', { className: 'query-error', attrs: { role: 'alert', hidden: true } });
   private readonly list = h('ul', { className: 'popup-list', attrs: { role: 'listbox', id: uniqueId('completions'), hidden: true } });
-  private readonly historyList = h('ul', { className: 'popup-list history-list', attrs: { role: 'listbox', 'aria-label': 'Recent queries', hidden: true } });
+  private readonly historyList = h('ul', {
+    className: 'popup-list history-list',
+    attrs: { role: 'listbox', 'aria-label': 'Recent queries', hidden: true },
+    on: {
+      // Escape, or the focus going elsewhere, closes the list as a menu closes.
+      keydown: (e) => e.key === 'Escape' && (e.preventDefault(), (this.historyList.hidden = true)),
+      focusout: (e) => !this.historyList.contains(e.relatedTarget as Node | null) && (this.historyList.hidden = true),
+    },
+  });
   private completion: { input: HTMLInputElement; context: CompletionContext; items: string[]; active: number } | undefined;
   private fieldNames: string[] | undefined;
 
@@ -120,9 +128,16 @@ export class QueryBar {
 
   private async complete(input: HTMLInputElement): Promise<void> {
     const caret = input.selectionStart ?? input.value.length;
-    const context = completionContext(input.value, caret);
+    const asked = completionContext(input.value, caret);
+    if (!asked) return this.closeCompletion();
+    if (!asked.prefix.startsWith('$') && this.fieldNames === undefined) {
+      // A failed or cancelled fetch leaves the names unknown, to be asked again on the next key.
+      const fields = await this.options.fields().catch(() => undefined);
+      this.fieldNames ??= fields;
+    }
+    // Keys typed while the names were fetched count: the list is for the text as it is now.
+    const context = completionContext(input.value, input.selectionStart ?? input.value.length);
     if (!context) return this.closeCompletion();
-    if (!context.prefix.startsWith('$') && this.fieldNames === undefined) this.fieldNames = await this.options.fields().catch(() => []);
     const items = suggestions(this.fieldNames ?? [], context.prefix);
     if (items.length === 0 || document.activeElement !== input) return this.closeCompletion();
     this.completion = { input, context, items, active: 0 };
