@@ -58,17 +58,21 @@ describe('the MongoDB document browser (code-server in Chromium, through the pla
     await client.createDatabase({ projectRef: platform.projectRef, name: 'docs-readonly', type: 'mongodb', connectionString: url, readOnly: true });
     settings['ogelbase.platform.url'] = platform.url;
   });
+  // Registered before withWorkbench's own `after` (which tidies the window away), so it runs first:
+  // the next suite of the shared session starts signed out.
+  after(async function () {
+    this.timeout(60_000);
+    await Promise.resolve()
+      .then(() => runCommand(workbench().page, 'OgelBase: Sign Out'))
+      .catch(() => undefined);
+    await mongo?.db(DB).dropDatabase().catch(() => undefined);
+    await mongo?.close();
+    await platform?.destroy();
+  });
   const workbench = withWorkbench('e2e-mongo-documents', { settings });
   afterEach(async function () {
     // A failure must not leave a modal or a quick input over the next test.
     if (this.currentTest?.state === 'failed') for (let i = 0; i < 3; i++) await workbench().page.keyboard.press('Escape');
-  });
-  after(async function () {
-    this.timeout(60_000);
-    await runCommand(workbench().page, 'OgelBase: Sign Out').catch(() => undefined);
-    await mongo?.db(DB).dropDatabase().catch(() => undefined);
-    await mongo?.close();
-    await platform?.destroy();
   });
 
   const page = () => workbench().page;
@@ -224,7 +228,12 @@ describe('the MongoDB document browser (code-server in Chromium, through the pla
     await savedTab().waitFor({ timeout: 30_000 });
     const expected = everyType(new Int32(1));
     expected.zebra = 'key order is still kept: this field comes first';
-    const saved = (await stored(new Int32(1), 'types'))!;
+    // The tab turns clean when the save was written; the database is read until it shows the edit.
+    let saved = (await stored(new Int32(1), 'types'))!;
+    for (let i = 0; i < 100 && String(saved.zebra) !== expected.zebra; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      saved = (await stored(new Int32(1), 'types'))!;
+    }
     const bytes = (v: unknown) => Buffer.from(BSON.serialize({ v }));
     const changed = Object.keys(expected).filter((k) => Buffer.compare(bytes(saved[k]), bytes(expected[k])) !== 0);
     assert.deepEqual(changed, [], `fields that changed: ${changed.map((k) => `${k}: ${JSON.stringify(BSON.EJSON.serialize({ v: saved[k] }))} instead of ${JSON.stringify(BSON.EJSON.serialize({ v: expected[k] }))}`).join('; ')}`);

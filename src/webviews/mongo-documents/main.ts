@@ -83,7 +83,13 @@ class DocumentBrowser {
       onOpen: (i) => void this.actions.open(i),
       onSelectionChange: () => this.actions.update(),
       // Only once the user scrolls: a first page shorter than two screens does not pull the next by itself.
-      onNearEnd: () => this.results.scrollTop > 0 && void this.loadMore(),
+      // A page is loaded when the user scrolls near the end, not because a short page fits the screen
+      // ("Load More" is there for that): one page per scroll to the bottom.
+      onNearEnd: () => {
+        if (!this.results.nearBottom()) return false;
+        void this.loadMore();
+        return true;
+      },
       onScroll: (top) => state.update({ scrollTop: top }),
     });
     this.actions = new DocumentActions(client, {

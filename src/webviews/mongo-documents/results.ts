@@ -14,8 +14,8 @@ export interface ResultsOptions {
   /** Open this document in an editor (double-click, Enter, "Open"). */
   onOpen(document: number): void;
   onSelectionChange(): void;
-  /** Scrolled near the last loaded document. */
-  onNearEnd(): void;
+  /** Scrolled near the last loaded document; `false`: not loading now (asked again on the next scroll). */
+  onNearEnd(): boolean;
   onScroll(scrollTop: number): void;
 }
 
@@ -36,7 +36,7 @@ class DocumentTree {
   private documents: Record<string, unknown>[] = [];
   private rows: TreeRow[] = [];
 
-  constructor(label: string, options: { onActivateDocument?(document: number): void; onNearEnd?(): void; onScroll?(top: number): void; onFocus?(row: TreeRow): void }) {
+  constructor(label: string, options: { onActivateDocument?(document: number): void; onNearEnd?(): boolean; onScroll?(top: number): void; onFocus?(row: TreeRow): void }) {
     this.list = new VirtualList<TreeRow>({
       label,
       empty: 'No documents',
@@ -119,7 +119,8 @@ export class Results {
   constructor(private readonly options: ResultsOptions) {
     this.tree = new DocumentTree('Documents as a tree', {
       onActivateDocument: (i) => options.onOpen(i),
-      onNearEnd: () => options.onNearEnd(),
+      // Only the list on screen loads more (the hidden one renders too).
+      onNearEnd: () => this.mode === 'tree' && options.onNearEnd(),
       onScroll: (top) => options.onScroll(top),
       onFocus: () => options.onSelectionChange(),
     });
@@ -182,7 +183,7 @@ export class Results {
       })),
       onActivate: (_row, index) => this.showDetail(index),
       onSelectionChange: () => this.options.onSelectionChange(),
-      onNearEnd: () => this.options.onNearEnd(),
+      onNearEnd: () => this.mode === 'table' && this.options.onNearEnd(),
       onScroll: (top) => this.options.onScroll(top),
     });
     table.element.addEventListener('click', (event) => {
@@ -222,6 +223,13 @@ export class Results {
     if (this.mode === 'table' && this.table) return this.table.selection;
     const focused = this.tree.focusedDocument;
     return focused === undefined ? [] : [focused];
+  }
+
+  /** The list on screen was scrolled (not merely shown) to within half a screen of its last row. */
+  nearBottom(): boolean {
+    const el = this.mode === 'table' ? this.table?.element : this.tree.list.element;
+    if (!el || el.scrollTop <= 0) return false;
+    return el.scrollTop + el.clientHeight >= el.scrollHeight - el.clientHeight / 2;
   }
 
   get scrollTop(): number {
