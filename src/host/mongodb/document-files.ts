@@ -93,7 +93,14 @@ export class MongoDocumentFiles implements vscode.FileSystemProvider, vscode.Dis
   /** Opens a stored document in an editor beside the browser. */
   async open(ref: DatabaseRef, db: string, collection: string, id: string): Promise<void> {
     const uri = this.uri(ref, db, collection, id);
-    this.documents.set(uri.toString(), { ref, db, collection, id, mtime: Date.now(), size: 0 });
+    const known = this.documents.get(uri.toString());
+    if (known) {
+      // VS Code may still hold the text it read before (a closed editor's model lives on): the entry
+      // keeps what that text was read from, so a save stays conflict-checked, and the text is read
+      // again from the database (a model without unsaved changes reloads on this event).
+      known.mtime = Date.now();
+      this.emitter.fire([{ type: vscode.FileChangeType.Changed, uri }]);
+    } else this.documents.set(uri.toString(), { ref, db, collection, id, mtime: Date.now(), size: 0 });
     await this.show(uri);
   }
 

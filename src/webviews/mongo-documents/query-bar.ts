@@ -140,7 +140,10 @@ export class QueryBar {
     if (!context) return this.closeCompletion();
     const items = suggestions(this.fieldNames ?? [], context.prefix);
     if (items.length === 0 || document.activeElement !== input) return this.closeCompletion();
-    this.completion = { input, context, items, active: 0 };
+    // A name chosen with the arrows stays chosen while it is still offered (answers for earlier keys arrive late).
+    const before = this.completion;
+    const chosen = before?.input === input ? before.items[before.active] : undefined;
+    this.completion = { input, context, items, active: chosen === undefined ? 0 : Math.max(0, items.indexOf(chosen)) };
     this.renderCompletion();
   }
 
