@@ -48,9 +48,14 @@ export class Collection {
     return this.ids.size;
   }
 
-  /** Index key of a document; missing fields count as null, as in a MongoDB unique index. */
-  private keyOf(ix: IndexSpec, plain: Doc): string {
-    return Object.keys(ix.key).map((k) => canon(pathValues(plain, k.split('.'))[0] ?? null)).join('|');
+  /**
+   * Index key of a document; missing fields count as null, as in a MongoDB unique index, except in
+   * a sparse index, which leaves out a document that has none of its fields (undefined).
+   */
+  private keyOf(ix: IndexSpec, plain: Doc): string | undefined {
+    const values = Object.keys(ix.key).map((k) => pathValues(plain, k.split('.'))[0]);
+    if (ix.sparse && values.every((v) => v === undefined)) return undefined;
+    return values.map((v) => canon(v ?? null)).join('|');
   }
 
   private dupError(ix: IndexSpec, doc: Doc): CommandError {
@@ -65,7 +70,8 @@ export class Collection {
     const owner = this.ids.get(canon(plain._id));
     if (owner && owner !== self) throw this.dupError(this.indexes[0], doc);
     for (const ix of this.indexes) {
-      const other = this.uniq.get(ix.name)?.get(this.keyOf(ix, plain));
+      const key = this.keyOf(ix, plain);
+      const other = key === undefined ? undefined : this.uniq.get(ix.name)?.get(key);
       if (other && other !== self) throw this.dupError(ix, doc);
     }
   }
@@ -78,8 +84,9 @@ export class Collection {
     else this.ids.delete(idKey);
     for (const ix of this.indexes) {
       const map = this.uniq.get(ix.name);
-      if (map && on) map.set(this.keyOf(ix, rec.plain), rec);
-      else if (map) map.delete(this.keyOf(ix, rec.plain));
+      const key = this.keyOf(ix, rec.plain);
+      if (map && key !== undefined && on) map.set(key, rec);
+      else if (map && key !== undefined) map.delete(key);
     }
     this.dataSize += on ? rec.size : -rec.size;
   }
@@ -138,6 +145,7 @@ export class Collection {
       const map = new Map<string, Rec>();
       for (const rec of this.recs) {
         const key = this.keyOf(spec, rec.plain);
+        if (key === undefined) continue;
         if (map.has(key)) throw this.dupError(spec, rec.doc);
         map.set(key, rec);
       }
