@@ -254,8 +254,9 @@ describe('the MongoDB document browser (code-server in Chromium, through the pla
   });
 
   it('refuses to save over a document changed meanwhile, and marks an Extended JSON mistake at its line', async function () {
-    await mongo.db(DB).collection('types').updateOne({ _id: new Int32(1) } as Document, { $set: { '': 'changed by someone else' } });
+    // An unsaved edit in the editor while someone else changes the document: saving must not overwrite theirs.
     await replaceInEditor('"the empty key"', '"my edit"');
+    await mongo.db(DB).collection('types').updateOne({ _id: new Int32(1) } as Document, { $set: { '': 'changed by someone else' } });
     await save();
     await notification(page(), /changed since it was opened, so nothing was saved/).waitFor({ timeout: 30_000 });
     assert.equal((await stored(new Int32(1), 'types'))![''], 'changed by someone else');
