@@ -31,7 +31,8 @@ describe('the MongoDB document browser, host side (real extension host, direct t
   const refOf = (c: LocalConnection): DatabaseRef => ({ scope: 'local', local: c });
   const rw = () => refOf(connections[0]!);
   const ro = () => refOf(connections[1]!);
-  let nextId = 1;
+  // Far from the ids the real webview of the panel uses, whose cancels would otherwise reach these requests.
+  let nextId = 1_000_000;
 
   /** Sends one request to the panel of `ref` as its webview would, and returns the reply. */
   async function request(ref: DatabaseRef, method: string, params: Record<string, unknown>): Promise<HostMessage & { result?: unknown; error?: { code: string; message: string } }> {
