@@ -20,6 +20,10 @@ import { tableInspector } from './postgres/table-inspector';
 import type { InspectorDefinition } from './webviews/inspector';
 import { InspectorPanels } from './webviews/panels';
 import type { TableTarget } from '../webviews/protocol/pg-table';
+import { DocumentBrowserMemory } from './mongodb/browser-memory';
+import { documentBrowser } from './mongodb/document-browser';
+import { MONGO_DOCUMENT_SCHEME, MongoDocumentFiles } from './mongodb/document-files';
+import type { DocTarget } from '../webviews/protocol/mongo-documents';
 import { redisKeyBrowser } from './redis/key-browser';
 import type { ExplorerNode } from './tree/nodes';
 
@@ -49,6 +53,10 @@ export class Explorer extends DisposableStore {
   /** The PostgreSQL table inspector (one panel per database) and the SQL editor with its results panels. */
   readonly tableInspector: InspectorDefinition<TableTarget>;
   readonly sql: SqlEditor;
+  /** MongoDB documents as files (`ogelbase-mongodb:`), edited in text editors and saved back. */
+  readonly mongoFiles: MongoDocumentFiles;
+  /** The MongoDB document browser (its panels are in `inspectors`). */
+  readonly documentBrowser: InspectorDefinition<DocTarget>;
   /** How commands ask questions; the extension-host tests swap in scripted answers. */
   prompts: Prompts = vscodePrompts;
   /** Milliseconds spent in the constructor, i.e. in `activate`. */
@@ -86,6 +94,10 @@ export class Explorer extends DisposableStore {
     this.sql = this.register(new SqlEditor(this));
     this.tableInspector = tableInspector(async (ref, sql) => void (await this.sql.documents.open(ref, sql)));
     this.inspectors.registerInspector(this.tableInspector);
+    this.mongoFiles = this.register(new MongoDocumentFiles({ access: this.access, session: this.session, local: this.local, whenReady: () => this.ready, log: this.log }));
+    this.register(vscode.workspace.registerFileSystemProvider(MONGO_DOCUMENT_SCHEME, this.mongoFiles, { isCaseSensitive: true }));
+    this.documentBrowser = documentBrowser({ files: this.mongoFiles, memory: new DocumentBrowserMemory(context.globalState) });
+    this.inspectors.registerInspector(this.documentBrowser);
     this.inspectors.registerInspector(redisKeyBrowser);
     // The database commands are in the palette whenever there is a database to pick.
     const noteLocal = () => void vscode.commands.executeCommand('setContext', ContextKeys.hasLocalConnections, this.local.list().length > 0);

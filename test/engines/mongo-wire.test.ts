@@ -439,5 +439,67 @@ describe('mongo-wire test server, through the official driver', function () {
     it('stops a long scan at maxTimeMS with MaxTimeMSExpired (50)', async function () {
       await rejects(coll().find({ s: { $regex: 'never-there' } }).maxTimeMS(1).toArray(), 50);
     });
+
+    it('lists a running count in currentOp by its comment, and killOp stops it with Interrupted (11601)', async function () {
+      const comment = `count-${randomBytes(4).toString('hex')}`;
+      const counting = coll().countDocuments({ s: { $regex: 'never-there' } }, { comment });
+      const admin = client.db('admin');
+      let inprog: Document[] = [];
+      for (let i = 0; i < 200 && inprog.length === 0; i++) {
+        ({ inprog } = await admin.command({ currentOp: 1, $ownOps: true, 'command.comment': comment }));
+      }
+      assert.equal(inprog.length, 1, 'the count is listed while it runs');
+      const [op] = inprog as Document[];
+      assert.equal(op!.op, 'command');
+      assert.equal(op!.ns, `${dbName}.big`);
+      assert.equal(op!.command.aggregate, 'big');
+      assert.equal(typeof op!.opid, 'number');
+      assert.deepEqual(await admin.command({ killOp: 1, op: op!.opid }), { info: 'attempting to kill op', ok: 1 });
+      await rejects(counting, 11601, /interrupted/);
+      ({ inprog } = await admin.command({ currentOp: 1, 'command.comment': comment }));
+      assert.equal(inprog.length, 0);
+      await rejects(db.command({ killOp: 1, op: 1 }), 13, /admin database/);
+    });
+  });
+
+  describe('BSON order, $type and index statistics', function () {
+    const mixed = () => db.collection<TestDoc>('mixed');
+    before(async function () {
+      await mixed().insertMany([
+        { _id: 1, v: 'b' }, { _id: 2, v: 3 }, { _id: 3, v: null }, { _id: 4, v: new ObjectId('65a000000000000000000001') },
+        { _id: 5, v: new Date(0) }, { _id: 6, v: true }, { _id: 7, v: { a: 1 } }, { _id: 8 }, { _id: 9, v: new Binary(Buffer.from('x')) },
+        { _id: 10, v: Long.fromNumber(2) }, { _id: 11, v: new Decimal128('2.5') }, { _id: 12, v: 'a' },
+      ]);
+    });
+
+    it('sorts across types in mongod\'s order (null and missing first, then numbers, strings, objects, binData, ObjectId, bool, date)', async function () {
+      const ids = (await mixed().find({}).sort({ v: 1, _id: 1 }).toArray()).map((d) => d._id);
+      assert.deepEqual(ids, [3, 8, 10, 11, 2, 12, 1, 7, 9, 4, 6, 5]);
+      const desc = (await mixed().find({}).sort({ v: -1, _id: 1 }).toArray()).map((d) => d._id);
+      assert.deepEqual(desc, [5, 6, 4, 9, 7, 1, 12, 2, 11, 10, 3, 8]);
+    });
+
+    it('matches $type by BSON type alias, number and list', async function () {
+      const ids = async (filter: Document) => (await mixed().find(filter).sort({ _id: 1 }).toArray()).map((d) => d._id);
+      assert.deepEqual(await ids({ v: { $type: 'objectId' } }), [4]);
+      assert.deepEqual(await ids({ v: { $type: ['binData', 'date', 'bool'] } }), [5, 6, 9]);
+      assert.deepEqual(await ids({ v: { $type: 'number' } }), [2, 10, 11]);
+      assert.deepEqual(await ids({ v: { $type: 18 } }), [10]);
+      assert.deepEqual(await ids({ v: { $type: 'null' } }), [3]);
+    });
+
+    it('reports each index with its use count in $indexStats', async function () {
+      await mixed().createIndex({ v: 1 });
+      const usage = async () => Object.fromEntries((await mixed().aggregate([{ $indexStats: {} }]).toArray()).map((s) => [s.name, Number(s.accesses.ops)]));
+      const before = await usage();
+      await mixed().find({ v: 'a' }).toArray();
+      await mixed().find({ v: 'b' }).toArray();
+      const after = await usage();
+      assert.equal(after.v_1! - before.v_1!, 2);
+      const [entry] = await mixed().aggregate([{ $indexStats: {} }, { $match: { name: 'v_1' } }]).toArray();
+      assert.deepEqual(entry!.key, { v: 1 });
+      assert.ok(entry!.accesses.since instanceof Date);
+      assert.equal(entry!.spec.name, 'v_1');
+    });
   });
 });

@@ -30,10 +30,16 @@ describe('MongoDB engine: indexes, explain and schema', function () {
       await f.engine.createIndex({ ...ns('users'), keys: '{"seenAt": 1}', expireAfterSeconds: 3600 });
       const indexes = await f.engine.listIndexes(ns('users'));
       assert.deepEqual(indexes.map((i) => i.name), ['_id_', 'email_1', 'by_age', 'seenAt_1']);
-      assert.deepEqual(indexes[0], { name: '_id_', keys: { _id: 1 }, unique: false, sparse: false });
-      assert.deepEqual(indexes[1], { name: 'email_1', keys: { email: 1 }, unique: true, sparse: false });
-      assert.deepEqual(indexes[2], { name: 'by_age', keys: { age: -1 }, unique: false, sparse: true });
+      const shape = ({ name, keys, unique, sparse }: (typeof indexes)[number]) => ({ name, keys, unique, sparse });
+      assert.deepEqual(shape(indexes[0]!), { name: '_id_', keys: { _id: 1 }, unique: false, sparse: false });
+      assert.deepEqual(shape(indexes[1]!), { name: 'email_1', keys: { email: 1 }, unique: true, sparse: false });
+      assert.deepEqual(shape(indexes[2]!), { name: 'by_age', keys: { age: -1 }, unique: false, sparse: true });
       assert.equal(indexes[3]?.expireAfterSeconds, 3600);
+      // Sizes (collStats) and usage ($indexStats) come with the list.
+      for (const index of indexes) {
+        assert.ok(typeof index.size === 'number' && index.size > 0, `${index.name} has a size`);
+        assert.ok(index.usage && Number.isInteger(index.usage.ops) && !Number.isNaN(Date.parse(index.usage.since)), `${index.name} has usage`);
+      }
     });
 
     it('refuses bad keys before the server, and drops an index but never _id_', async function () {

@@ -68,10 +68,14 @@ function engineCap(type: EngineType, s: EngineSettings): number {
   return type === 'postgres' ? s.postgresMaxConnections : type === 'redis' ? s.redisMaxConnections : s.mongoMaxPoolSize;
 }
 
-/** A fresh pool gets a share of its engine's cap, so one database cannot take them all. */
+/**
+ * A fresh pool gets a share of its engine's cap (at most 5), so one database cannot take them all:
+ * with MongoDB's default cap of 10, two databases (e.g. two document browsers) work side by side
+ * instead of the second failing with `limit` while the first is busy.
+ */
 function capacityFor(type: EngineType, s: EngineSettings): number {
   const cap = engineCap(type, s);
-  return type === 'redis' ? 1 : Math.max(1, Math.min(type === 'postgres' ? 5 : cap, cap));
+  return type === 'redis' ? 1 : Math.max(1, Math.min(5, cap));
 }
 
 /**

@@ -36,6 +36,7 @@ export const CommandIds = {
   downloadBackup: 'ogelbase.backup.download',
   deleteBackup: 'ogelbase.backup.delete',
   cancelBackup: 'ogelbase.backup.cancel',
+  browseDocuments: 'ogelbase.mongodb.browseDocuments',
   openKeyBrowser: 'ogelbase.redis.openKeyBrowser',
   filterKeys: 'ogelbase.redis.filterKeys',
   clearFilter: 'ogelbase.redis.clearFilter',

@@ -1,6 +1,7 @@
 import type * as vscode from 'vscode';
 import type { Explorer } from '../explorer';
 import { registerBackupCommands } from '../backups/commands';
+import { registerMongoCommands } from '../mongodb/commands';
 import { registerCatalogCommands } from './catalog';
 import { registerConnectionStringCommands } from './connection-string';
 import { registerDatabaseCommands } from './databases';
@@ -32,6 +33,7 @@ export function registerCommands(explorer: Explorer): vscode.Disposable[] {
     ...registerWorkbenchCommands(explorer),
     ...registerPostgresCommands(explorer),
     ...registerBackupCommands(explorer),
+    ...registerMongoCommands(explorer),
     ...registerRedisCommands(explorer),
   ];
 }

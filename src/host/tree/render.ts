@@ -64,9 +64,10 @@ export function renderNode(node: ExplorerNode, context: RenderContext): vscode.T
       item.description = filter ? [`filtered: ${filter}`, look.description].filter(Boolean).join(' · ') : look.description;
       item.iconPath = codicon(filter ? 'filter-filled' : look.icon);
       item.tooltip = look.tooltip;
-      // A click on a key opens the key browser on it; a click on a table opens the table inspector.
+      // A click on a key opens the key browser on it, on a table the table inspector, on a collection its documents.
       if (look.command) item.command = look.command;
       else if (node.itemKind === 'redis.key') item.command = { command: CommandIds.openKeyBrowser, title: 'Open Key Browser', arguments: [node] };
+      if (node.itemKind === 'mongodb.collection') item.command = { command: CommandIds.browseDocuments, title: 'Browse Documents', arguments: [node] };
       return finish(item, node, `${look.context}${refReadOnly(node.ref) ? '.readonly' : ''}${filter ? '.filtered' : ''}`);
     }
     case 'loadMore': {

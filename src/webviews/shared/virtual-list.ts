@@ -26,8 +26,11 @@ export interface VirtualListOptions<T> {
   /** A click or Enter on a row. */
   onActivate?(row: T, index: number): void;
   onSelectionChange?(indices: number[]): void;
-  /** Scrolled to within a screen of the last row: load more if there is more. */
-  onNearEnd?(): void;
+  /**
+   * Scrolled to within a screen of the last row: load more if there is more. Returning `false`
+   * means "not now" (e.g. the list is hidden): it is asked again on the next render.
+   */
+  onNearEnd?(): void | boolean;
   onScroll?(scrollTop: number): void;
 }
 
@@ -208,7 +211,7 @@ export class VirtualList<T> {
     this.options.onScroll?.(this.element.scrollTop);
     if (!this.nearEndAsked && this.rows.length > 0 && end >= this.rows.length - Math.ceil(height / this.rowHeight)) {
       this.nearEndAsked = true;
-      this.options.onNearEnd?.();
+      if (this.options.onNearEnd?.() === false) this.nearEndAsked = false;
     }
   }
 

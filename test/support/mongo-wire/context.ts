@@ -4,6 +4,7 @@
  */
 import { calculateObjectSize, Long } from 'bson';
 import { CommandError } from './errors';
+import type { Op, Operations } from './ops';
 import type { Store } from './store';
 import type { Doc } from './values';
 
@@ -33,6 +34,7 @@ export interface ConnState {
 export interface ServerState {
   store: Store;
   cursors: Cursors;
+  ops: Operations;
   /** Keyed `${db}.${user}`; empty map means authentication is off. */
   creds: Map<string, Credential>;
   counters: Record<'insert' | 'query' | 'update' | 'delete' | 'getmore' | 'command', number>;
@@ -46,9 +48,12 @@ export interface Ctx {
   db: string;
   server: ServerState;
   conn: ConnState;
+  /** The operation this command runs as (currentOp/killOp). */
+  op?: Op;
 }
 
-export type Handler = (cmd: Doc, ctx: Ctx) => Doc;
+/** A command: most answer at once; long scans answer later (see ops.ts), between other connections' commands. */
+export type Handler = (cmd: Doc, ctx: Ctx) => Doc | Promise<Doc>;
 
 /**
  * maxTimeMS is a budget of processing time across the first batch and every

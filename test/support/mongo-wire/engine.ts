@@ -4,10 +4,12 @@
  * expand to their pipeline) and update application with BSON types kept.
  */
 import { Aggregator, Query, update as mingoUpdate } from 'mingo';
-import { compare, resolve } from 'mingo/util';
-import { ObjectId } from 'bson';
+import { resolve } from 'mingo/util';
+import { Long, ObjectId } from 'bson';
 import type { Clock } from './context';
-import { CommandError, badValue, immutableId, notImplemented, nsNotFound } from './errors';
+import { CommandError, badValue, immutableId, notImplemented, nsNotFound, viewWrite } from './errors';
+import { bsonCompare, QUERY_CONTEXT, sortKey, withBsonType } from './order';
+import { indexForSort, indexScan, plannedIndex } from './plan';
 import type { Collection, Rec, Store } from './store';
 import { canon, clonePlain, idFirst, isDoc, num, plainDoc, retype, toPlain, type Doc } from './values';
 
@@ -17,7 +19,7 @@ export function matcher(filter: unknown): Matcher {
   const f = plainDoc(filter);
   if (!Object.keys(f).length) return () => true;
   if ('$where' in f) throw notImplemented('$where (server-side JavaScript)');
-  const q = new Query(f, {}); // throws on unknown operators, mapped to BadValue in errors.ts
+  const q = new Query(withBsonType(f) as Doc, { context: QUERY_CONTEXT }); // throws on unknown operators, mapped to BadValue in errors.ts
   return (d) => q.test(d);
 }
 
@@ -34,13 +36,16 @@ export function sortRecs(recs: Rec[], sort: Doc): Rec[] {
   const keys = Object.entries(plainDoc(sort));
   if (keys.some(([, dir]) => typeof dir !== 'number')) throw notImplemented('$meta sort');
   if (keys.length === 1 && keys[0][0] === '$natural') return (keys[0][1] as number) < 0 ? recs.reverse() : recs;
-  return recs.sort((a, b) => {
-    for (const [k, dir] of keys) {
-      const c = compare(resolve(a.plain, k) ?? null, resolve(b.plain, k) ?? null);
-      if (c) return c * (dir as number);
+  // mongod's order across types; an array sorts by its smallest element ascending, its largest descending.
+  const keyed = recs.map((rec) => ({ rec, key: keys.map(([k, dir]) => sortKey(resolve(rec.plain, k), dir as number)) }));
+  keyed.sort((a, b) => {
+    for (let i = 0; i < keys.length; i++) {
+      const c = bsonCompare(a.key[i], b.key[i]);
+      if (c) return c * (keys[i]![1] as number);
     }
     return 0;
   });
+  return keyed.map((k) => k.rec);
 }
 
 export function* window<T>(it: Iterable<T>, skip: number, limit: number): Generator<T> {
@@ -79,7 +84,15 @@ export function projector(projection: unknown): (rec: Rec) => Doc {
     };
   }
   const q = new Query({}, {});
-  return (rec) => idFirst(retype(q.find([rec.plain], proj).next(), [rec.doc]) as Doc);
+  return (rec) => inDocumentOrder(idFirst(retype(q.find([rec.plain], proj).next(), [rec.doc]) as Doc), rec.doc);
+}
+
+/** mongod returns a projection's fields in the document's order, computed fields after them. */
+function inDocumentOrder(out: Doc, doc: Doc): Doc {
+  const ordered: Doc = {};
+  for (const k of Object.keys(doc)) if (k in out) ordered[k] = out[k];
+  for (const k of Object.keys(out)) if (!(k in ordered)) ordered[k] = out[k];
+  return ordered;
 }
 
 export interface FindSpec {
@@ -103,20 +116,45 @@ export function findDocs(store: Store, coll: Collection, spec: FindSpec, clock: 
     if (isDoc(spec.projection) && Object.keys(spec.projection).length) stages.push({ $project: spec.projection });
     return aggregateDocs(store, coll.db.name, coll.name, stages, clock);
   }
-  let recs: Iterable<Rec> = scan(coll, matcher(spec.filter), clock);
-  if (Object.keys(sort).length) recs = sortRecs([...recs], sort);
+  const filter = plainDoc(spec.filter);
+  coll.used(plannedIndex(coll, filter, sort)?.name);
+  const ordered = indexForSort(coll, sort);
+  let recs: Iterable<Rec>;
+  if (ordered) recs = indexScan(coll, ordered, filter, matcher(spec.filter), clock);
+  else {
+    recs = scan(coll, matcher(spec.filter), clock);
+    if (Object.keys(sort).length) recs = sortRecs([...recs], sort);
+  }
   return mapIt(window(recs, skip, limit), projector(spec.projection));
+}
+
+/** Whether a find must read every match before returning the first (a sort no index provides). */
+export const needsFullScan = (coll: Collection, spec: FindSpec): boolean =>
+  coll.type !== 'view' && Object.keys(plainDoc(spec.sort)).length > 0 && !indexForSort(coll, plainDoc(spec.sort));
+
+/** A find over records already matched (read with pauses by ops.collect): sort, window, projection. */
+export function finishFind(coll: Collection, matched: Rec[], spec: FindSpec): Iterable<Doc> {
+  coll.used(plannedIndex(coll, plainDoc(spec.filter), plainDoc(spec.sort))?.name);
+  return mapIt(window(sortRecs(matched, plainDoc(spec.sort)), num(spec.skip, 0), Math.abs(num(spec.limit, 0))), projector(spec.projection));
 }
 
 /** Stages that never mutate their input documents, so stored plain docs can be fed uncloned. */
 const SAFE_STAGES = new Set(['$match', '$sort', '$limit', '$skip', '$count', '$group', '$sample', '$sortByCount']);
-const REFUSED_STAGES = ['$out', '$merge', '$currentOp', '$listSessions', '$listLocalSessions', '$indexStats',
+const REFUSED_STAGES = ['$out', '$merge', '$currentOp', '$listSessions', '$listLocalSessions',
   '$planCacheStats', '$changeStream', '$search', '$searchMeta', '$geoNear', '$listSearchIndexes'];
 
 const ID_CHANGING = new Set(['$group', '$bucket', '$bucketAuto', '$count', '$sortByCount', '$facet', '$replaceRoot',
   '$replaceWith', '$unionWith', '$documents']);
 
 const stageName = (s: unknown): string => (isDoc(s) ? Object.keys(s)[0] ?? '' : '');
+
+/** One document per index, as mongod's $indexStats gives them. */
+function indexStatsDocs(coll: Collection, host: string): Doc[] {
+  return coll.indexes.map((ix) => {
+    const usage = coll.usage.get(ix.name) ?? { ops: 0, since: new Date() };
+    return { name: ix.name, key: ix.key, host, accesses: { ops: Long.fromNumber(usage.ops), since: usage.since }, spec: ix };
+  });
+}
 
 function collStatsDoc(coll: Collection, spec: Doc): Doc {
   const stats = coll.stats();
@@ -133,7 +171,7 @@ function collStatsDoc(coll: Collection, spec: Doc): Doc {
  * through unchanged come back as the stored typed originals; reshaped
  * documents are retyped using the source document with the same `_id`.
  */
-export function aggregateDocs(store: Store, db: string, name: string | null, pipeline: unknown[], clock: Clock): Iterable<Doc> {
+export function aggregateDocs(store: Store, db: string, name: string | null, pipeline: unknown[], clock: Clock, matched?: Rec[]): Iterable<Doc> {
   let coll = name === null ? undefined : store.get(db, name);
   let stages = pipeline.map((s) => toPlain(s) as Doc);
   for (let hops = 0; coll?.type === 'view' && hops < 20; hops++) {
@@ -144,8 +182,8 @@ export function aggregateDocs(store: Store, db: string, name: string | null, pip
     const op = stageName(s);
     if (!isDoc(s) || Object.keys(s).length !== 1) throw badValue('A pipeline stage specification object must contain exactly one field.');
     if (REFUSED_STAGES.includes(op)) throw notImplemented(`aggregation stage ${op}`);
-    if (op === '$collStats' && i > 0) {
-      throw new CommandError(40602, 'Location40602', '$collStats is only valid as the first stage in a pipeline');
+    if ((op === '$collStats' || op === '$indexStats') && i > 0) {
+      throw new CommandError(40602, 'Location40602', `${op} is only valid as the first stage in a pipeline`);
     }
   });
   const origin = new WeakMap<object, Rec>();
@@ -153,10 +191,16 @@ export function aggregateDocs(store: Store, db: string, name: string | null, pip
   if (stageName(stages[0]) === '$collStats') {
     if (!coll) throw nsNotFound(`Collection [${db}.${name}] not found.`);
     source = [collStatsDoc(coll, stages.shift()!.$collStats as Doc)];
+  } else if (stageName(stages[0]) === '$indexStats') {
+    if (name !== null && store.get(db, name)?.type === 'view') throw viewWrite(`${db}.${name}`);
+    stages.shift();
+    source = coll ? indexStatsDocs(coll, 'wire-test') : [];
   } else if (coll) {
-    const match = stageName(stages[0]) === '$match' ? matcher(stages.shift()!.$match) : () => true;
+    const lead = stageName(stages[0]) === '$match' ? stages.shift()!.$match : undefined;
+    const match = lead === undefined ? () => true : matcher(lead);
+    coll.used(plannedIndex(coll, plainDoc(lead), {})?.name);
     const clone = !stages.every((s) => SAFE_STAGES.has(stageName(s)));
-    source = mapIt(scan(coll, match, clock), (rec) => {
+    source = mapIt(matched ?? scan(coll, match, clock), (rec) => {
       const p = clone ? clonePlain(rec.plain) : rec.plain;
       origin.set(p, rec);
       return p;

@@ -1,12 +1,14 @@
 /**
  * A MongoDB wire-protocol test server: the official driver connects to it
- * over real TCP. Everything is in memory and synchronous, so each
- * connection's requests are answered strictly in order.
+ * over real TCP. Everything is in memory; each connection's requests are
+ * answered strictly in order, and long scans pause between slices so other
+ * connections (a killOp, say) are served meanwhile.
  */
 import net from 'node:net';
 import { runCommand } from './commands';
 import { makeCredentials, type UserSpec } from './commands/auth';
 import { Cursors, type ConnState, type ServerState } from './context';
+import { Operations } from './ops';
 import { Store } from './store';
 import { encodeReply, MAX_MESSAGE_BYTES, parseMessage } from './wire';
 
@@ -33,7 +35,7 @@ export async function startMongoWireServer(opts: MongoWireServerOptions = {}): P
   const host = opts.host ?? '127.0.0.1';
   const log = opts.log ?? (() => {});
   const state: ServerState = {
-    store: new Store(), cursors: new Cursors(), creds: makeCredentials(opts.users),
+    store: new Store(), cursors: new Cursors(), ops: new Operations(), creds: makeCredentials(opts.users),
     counters: { insert: 0, query: 0, update: 0, delete: 0, getmore: 0, command: 0 },
     connections: { current: 0, totalCreated: 0 }, startedAt: Date.now(), host, port: 0,
   };
@@ -48,6 +50,8 @@ export async function startMongoWireServer(opts: MongoWireServerOptions = {}): P
     // inserts are not re-copied on every 64 KiB read.
     let chunks: Buffer[] = [];
     let buffered = 0;
+    // Replies go out in request order, even when a command answers later than the next one arrives.
+    let queue: Promise<void> = Promise.resolve();
     socket.on('data', (chunk: Buffer) => {
       chunks.push(chunk);
       buffered += chunk.length;
@@ -68,8 +72,15 @@ export async function startMongoWireServer(opts: MongoWireServerOptions = {}): P
           const req = parseMessage(frame);
           const name = Object.keys(req.body)[0];
           log(`conn${conn.id} ${req.db}.${name}`);
-          const reply = runCommand(req.body, { db: req.db, server: state, conn });
-          if (!req.moreToCome && !socket.destroyed) socket.write(encodeReply(req, reply));
+          queue = queue
+            .then(async () => {
+              const reply = await runCommand(req.body, { db: req.db, server: state, conn });
+              if (!req.moreToCome && !socket.destroyed) socket.write(encodeReply(req, reply));
+            })
+            .catch((err: unknown) => {
+              log(`conn${conn.id} could not answer: ${(err as Error).message}; closing`);
+              socket.destroy();
+            });
         } catch (err) {
           // Only framing errors reach here (commands answer errors themselves).
           log(`conn${conn.id} protocol error: ${(err as Error).message}; closing`);

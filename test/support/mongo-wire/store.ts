@@ -5,7 +5,9 @@
  */
 import { calculateObjectSize, ObjectId, UUID } from 'bson';
 import { CommandError, badValue } from './errors';
+import { bsonCompare, sortKey, typedOf } from './order';
 import { canon, idFirst, isDoc, pathValues, shellFormat, toPlain, type Doc } from './values';
+import { resolve } from 'mingo/util';
 
 export interface Rec {
   doc: Doc; // exactly the BSON types the client sent
@@ -29,6 +31,10 @@ export class Collection {
   private readonly uniq = new Map<string, Map<string, Rec>>();
   dataSize = 0;
   readonly uuid = new UUID();
+  /** $indexStats: operations that used each index, since it was built (a mongod counts since its start). */
+  readonly usage = new Map<string, { ops: number; since: Date }>([['_id_', { ops: 0, since: new Date() }]]);
+  /** Documents in the order of an index, built when a sort first walks it and dropped on any write. */
+  private readonly ordered = new Map<string, { recs: Rec[]; multikey: boolean }>();
 
   constructor(readonly db: Database, public name: string, readonly options: Doc = {}) {}
 
@@ -42,9 +48,14 @@ export class Collection {
     return this.ids.size;
   }
 
-  /** Index key of a document; missing fields count as null, as in a MongoDB unique index. */
-  private keyOf(ix: IndexSpec, plain: Doc): string {
-    return Object.keys(ix.key).map((k) => canon(pathValues(plain, k.split('.'))[0] ?? null)).join('|');
+  /**
+   * Index key of a document; missing fields count as null, as in a MongoDB unique index, except in
+   * a sparse index, which leaves out a document that has none of its fields (undefined).
+   */
+  private keyOf(ix: IndexSpec, plain: Doc): string | undefined {
+    const values = Object.keys(ix.key).map((k) => pathValues(plain, k.split('.'))[0]);
+    if (ix.sparse && values.every((v) => v === undefined)) return undefined;
+    return values.map((v) => canon(v ?? null)).join('|');
   }
 
   private dupError(ix: IndexSpec, doc: Doc): CommandError {
@@ -59,19 +70,23 @@ export class Collection {
     const owner = this.ids.get(canon(plain._id));
     if (owner && owner !== self) throw this.dupError(this.indexes[0], doc);
     for (const ix of this.indexes) {
-      const other = this.uniq.get(ix.name)?.get(this.keyOf(ix, plain));
+      const key = this.keyOf(ix, plain);
+      const other = key === undefined ? undefined : this.uniq.get(ix.name)?.get(key);
       if (other && other !== self) throw this.dupError(ix, doc);
     }
   }
 
   private link(rec: Rec, on: boolean): void {
+    this.ordered.clear();
+    if (on) typedOf.set(rec.plain, rec.doc);
     const idKey = canon(rec.plain._id);
     if (on) this.ids.set(idKey, rec);
     else this.ids.delete(idKey);
     for (const ix of this.indexes) {
       const map = this.uniq.get(ix.name);
-      if (map && on) map.set(this.keyOf(ix, rec.plain), rec);
-      else if (map) map.delete(this.keyOf(ix, rec.plain));
+      const key = this.keyOf(ix, rec.plain);
+      if (map && key !== undefined && on) map.set(key, rec);
+      else if (map && key !== undefined) map.delete(key);
     }
     this.dataSize += on ? rec.size : -rec.size;
   }
@@ -130,17 +145,57 @@ export class Collection {
       const map = new Map<string, Rec>();
       for (const rec of this.recs) {
         const key = this.keyOf(spec, rec.plain);
+        if (key === undefined) continue;
         if (map.has(key)) throw this.dupError(spec, rec.doc);
         map.set(key, rec);
       }
       this.uniq.set(spec.name, map);
     }
     this.indexes.push(spec);
+    this.usage.set(spec.name, { ops: 0, since: new Date() });
   }
 
   dropIndex(name: string): void {
     this.indexes = this.indexes.filter((ix) => ix.name !== name);
     this.uniq.delete(name);
+    this.usage.delete(name);
+    this.ordered.delete(name);
+  }
+
+  /** Counts one use of an index by a query (what $indexStats reports). */
+  used(name: string | undefined): void {
+    const u = name === undefined ? undefined : this.usage.get(name);
+    if (u) u.ops++;
+  }
+
+  /**
+   * The documents in the order of an index's key pattern, and whether the index is multikey (some
+   * document holds an array on a key: it then sorts by one element, but matches by any).
+   */
+  inIndexOrder(ix: IndexSpec): { recs: Rec[]; multikey: boolean } {
+    let entry = this.ordered.get(ix.name);
+    if (!entry) {
+      const keys = Object.entries(ix.key).map(([k, d]) => [k, Number(toPlain(d)) < 0 ? -1 : 1] as const);
+      let multikey = false;
+      const keyed = this.recs.map((rec) => ({
+        rec,
+        key: keys.map(([k, d]) => {
+          const v = resolve(rec.plain, k);
+          if (Array.isArray(v)) multikey = true;
+          return sortKey(v, d);
+        }),
+      }));
+      keyed.sort((a, b) => {
+        for (let i = 0; i < keys.length; i++) {
+          const c = bsonCompare(a.key[i], b.key[i]) * keys[i]![1];
+          if (c) return c;
+        }
+        return 0;
+      });
+      entry = { recs: keyed.map((k) => k.rec), multikey };
+      this.ordered.set(ix.name, entry);
+    }
+    return entry;
   }
 
   /** Synthetic but self-consistent storage figures (there is no disk). */

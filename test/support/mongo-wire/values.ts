@@ -41,9 +41,24 @@ export function numeric(v: unknown): number | undefined {
 export const num = (v: unknown, dflt: number): number => numeric(v) ?? dflt;
 export const bool = (v: unknown): boolean => (numeric(v) ?? (v ? 1 : 0)) !== 0;
 
+/**
+ * A BSON regular expression as a JavaScript one, for mingo: `s` (dotAll) and `u` map to flags, `x`
+ * (extended) drops the pattern's unescaped white space, `l` (locale) has no JavaScript meaning.
+ * A pattern JavaScript cannot read stays a BSONRegExp (it then matches nothing).
+ */
+function jsRegExp(v: { pattern: string; options: string }): unknown {
+  const pattern = v.options.includes('x') ? v.pattern.replace(/\\.|\s+|#[^\n]*/g, (m) => (m.startsWith('\\') ? m : '')) : v.pattern;
+  try {
+    return new RegExp(pattern, [...v.options].filter((o) => 'imsu'.includes(o)).join(''));
+  } catch {
+    return v;
+  }
+}
+
 export function toPlain(v: unknown): unknown {
   if (v === null || typeof v !== 'object') return v;
   if (Array.isArray(v)) return v.map(toPlain);
+  if (bsontype(v) === 'BSONRegExp') return jsRegExp(v as { pattern: string; options: string });
   const n = numeric(v);
   if (n !== undefined) return n;
   if (!isDoc(v)) return v; // ObjectId, Date, Binary, RegExp, Timestamp... are shared as-is
@@ -83,6 +98,7 @@ const child = (h: unknown, k: string | number): unknown =>
 /** Rebuild BSON number types of a plain value from typed hints at the same paths. */
 export function retype(v: unknown, hints: unknown[], widen = true): unknown {
   if (typeof v === 'number') return typedNumber(v, hints, widen);
+  if (v instanceof RegExp) return hints.find((h) => bsontype(h) === 'BSONRegExp') ?? v;
   if (Array.isArray(v)) {
     // Array elements move ($pull, $sort, $push): match numbers by value anywhere in the hint arrays.
     const pool = hints.flatMap((h) => (Array.isArray(h) ? h : []));

@@ -21,9 +21,11 @@ export const MAX_MESSAGE_BYTES = 48_000_000;
 
 /**
  * `promoteValues: false` keeps Int32/Double/Long as wrapper objects so stored
- * documents keep their exact BSON types (see values.ts for how mingo copes).
+ * documents keep their exact BSON types (see values.ts for how mingo copes);
+ * `bsonRegExp: true` keeps a regular expression's options as sent (a
+ * JavaScript RegExp would turn `s` into `g` and drop `x`, `l` and `u`).
  */
-const DECODE = { promoteValues: false } as const;
+const DECODE = { promoteValues: false, bsonRegExp: true } as const;
 
 export interface Request {
   requestId: number;

@@ -1,6 +1,6 @@
 import { BSON, Long, type Document } from 'mongodb';
 import { EngineError } from '../errors';
-import { locateJsonError } from './json-syntax';
+import { shellToJson, ShellSyntaxError } from './shell-syntax';
 import { MONGO_LIMITS, type JsonObject } from './types';
 
 const { EJSON } = BSON;
@@ -13,29 +13,31 @@ const { EJSON } = BSON;
  * typed, and plain JSON numbers still compare equal in queries (MongoDB compares numbers by value).
  */
 
-const SHELL_HELPERS: Record<string, string> = {
-  ObjectId: '{"$oid": "…"}',
-  ISODate: '{"$date": "2024-01-31T00:00:00Z"}',
-  Date: '{"$date": "2024-01-31T00:00:00Z"}',
-  NumberLong: '{"$numberLong": "…"}',
-  NumberInt: '{"$numberInt": "…"}',
-  NumberDecimal: '{"$numberDecimal": "…"}',
-  UUID: '{"$uuid": "…"}',
-};
+/** Where a problem sits in the text, as a person counts: line and column, both from 1. */
+function where(text: string, position: number): string {
+  const before = text.slice(0, position);
+  const line = before.split('\n').length;
+  return `at line ${line}, column ${position - before.lastIndexOf('\n')} (position ${position})`;
+}
 
-/** What went wrong in `text`, and where, in words a person can act on. */
-function describeParseError(what: string, text: string, error: unknown): EngineError {
-  const at = error instanceof SyntaxError ? locateJsonError(text) : undefined;
-  if (!at) return new EngineError('invalid_input', `${what} is not valid Extended JSON: ${error instanceof Error ? error.message : String(error)}`);
-  const where = `at line ${at.line}, column ${at.column} (position ${at.position})`;
-  // Where the JSON stops, a shell helper often starts: say what to write instead.
-  const helper = /^(?:new\s+)?(ObjectId|ISODate|Date|NumberLong|NumberInt|NumberDecimal|UUID)\s*\(/.exec(text.slice(at.position))?.[1];
-  if (helper) {
-    return new EngineError('invalid_input', `${what} is not valid Extended JSON: shell helpers like ${helper}(…) are not JSON, write ${SHELL_HELPERS[helper]} instead (${where})`);
+/**
+ * Text that is not JSON is read once more as mongosh would take it (shell-syntax.ts: ObjectId("…"),
+ * ISODate("…"), unquoted keys, /regex/i…); what neither accepts is reported in words a person can
+ * act on, at the position of the mistake in the text as typed.
+ */
+function parseShellText(what: string, text: string): unknown {
+  let json: string;
+  try {
+    json = shellToJson(text);
+  } catch (error) {
+    if (!(error instanceof ShellSyntaxError)) throw error;
+    throw new EngineError('invalid_input', `${what} is not valid Extended JSON: ${error.problem} ${where(text, error.position)}`);
   }
-  const unquotedKey = at.problem.startsWith('expected a key') && /[A-Za-z_$]/.test(text[at.position] ?? '');
-  const hint = unquotedKey ? ' (keys need double quotes: {"name": 1})' : '';
-  return new EngineError('invalid_input', `${what} is not valid Extended JSON: ${at.problem} ${where}${hint}`);
+  try {
+    return EJSON.parse(json, { relaxed: false });
+  } catch (error) {
+    throw new EngineError('invalid_input', `${what} is not valid Extended JSON: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 /** An invalid {"$date": "…"} parses into an Invalid Date without complaint; find it and say where. */
@@ -62,7 +64,8 @@ export function parseEjsonValue(text: string, what: string): unknown {
   try {
     value = EJSON.parse(text, { relaxed: false });
   } catch (error) {
-    throw describeParseError(what, text, error);
+    if (!(error instanceof SyntaxError)) throw new EngineError('invalid_input', `${what} is not valid Extended JSON: ${error instanceof Error ? error.message : String(error)}`);
+    value = parseShellText(what, text);
   }
   const badDate = findInvalidDate(value, '');
   if (badDate !== undefined) throw new EngineError('invalid_input', `${what} holds an invalid date at ${badDate}: use {"$date": "2024-01-31T00:00:00Z"}`);
@@ -95,11 +98,19 @@ export function toCanonicalText(value: unknown, indent?: number): string {
 
 /**
  * Relaxed Extended JSON as a plain object tree, for display. Longs that a JS number cannot hold
- * exactly stay {"$numberLong": "…"}: relaxed mode would print 9007199254740993 as …992.
+ * exactly stay {"$numberLong": "…"}: relaxed mode would print 9007199254740993 as …992. A Timestamp
+ * is a subclass of Long in js-bson, so types are told apart by their BSON tag, not by `instanceof`
+ * (else a Timestamp shows as a Long, and the largest one as a number past int64). -0.0 stays
+ * {"$numberDouble": "-0.0"}: as a JSON number it would print as 0.
  */
 export function toDisplay(value: unknown, depth = 0): unknown {
   if (value === null || typeof value !== 'object') return typeof value === 'bigint' ? toDisplay(Long.fromBigInt(value)) : (value ?? null);
-  if (value instanceof Long) return Number.isSafeInteger(value.toNumber()) ? value.toNumber() : { $numberLong: value.toString() };
+  const tag = (value as { _bsontype?: string })._bsontype;
+  if (tag === 'Long') {
+    const long = value as Long;
+    return Number.isSafeInteger(long.toNumber()) ? long.toNumber() : { $numberLong: long.toString() };
+  }
+  if (tag === 'Double' && Object.is((value as { value: number }).value, -0)) return { $numberDouble: '-0.0' };
   if (depth > 150) return EJSON.serialize(value as Document, { relaxed: true });
   if (Array.isArray(value)) return value.map((v) => toDisplay(v, depth + 1));
   if (isPlainObject(value)) {
@@ -110,20 +121,30 @@ export function toDisplay(value: unknown, depth = 0): unknown {
   return EJSON.serialize(value as Document, { relaxed: true });
 }
 
+/** Canonical Extended JSON as a plain object tree: every number keeps its BSON type ({"$numberInt": "3"}). */
+export function toCanonicalDisplay(value: unknown): unknown {
+  if (value === undefined) return null;
+  return EJSON.serialize({ v: value } as Document, { relaxed: false }).v;
+}
+
+export type DisplayFormat = 'relaxed' | 'canonical';
+const renderers: Record<DisplayFormat, (value: unknown) => unknown> = { relaxed: (v) => toDisplay(v), canonical: toCanonicalDisplay };
+
 /**
  * A document for a page of results, within MONGO_LIMITS.displayDocumentBytes: past the cap, `_id`
  * and the small fields are kept (in order, while the budget lasts) and the others are replaced by
  * {"$truncated": {"type", "bytes"}} so the page stays light; getDocument gives the whole document.
  */
-export function forDisplay(doc: Document): { document: JsonObject; truncated: boolean } {
+export function forDisplay(doc: Document, format: DisplayFormat = 'relaxed'): { document: JsonObject; truncated: boolean } {
+  const render = renderers[format];
   const cap = MONGO_LIMITS.displayDocumentBytes;
-  if (BSON.calculateObjectSize(doc) <= cap) return { document: toDisplay(doc) as JsonObject, truncated: false };
+  if (BSON.calculateObjectSize(doc) <= cap) return { document: render(doc) as JsonObject, truncated: false };
   let budget = cap;
   const document: JsonObject = {};
   for (const [k, v] of Object.entries(doc)) {
     const bytes = BSON.calculateObjectSize({ [k]: v });
     if (k === '_id' || bytes <= Math.min(budget, cap / 16)) {
-      document[k] = toDisplay(v);
+      document[k] = render(v);
       budget -= bytes;
     } else {
       document[k] = { $truncated: { type: bsonTypeName(v), bytes } };

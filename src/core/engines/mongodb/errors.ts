@@ -39,6 +39,8 @@ export function mongoError(error: unknown, signal?: AbortSignal): EngineError {
       return duplicateKey(e);
     case 166:
       return new EngineError('invalid_input', `MongoDB: views are read-only; write to the collection the view reads from (${serverText(e)})`);
+    case 11601:
+      return new EngineError('cancelled', 'MongoDB: the operation was stopped on the server (killOp)');
     case 50:
       return new EngineError('timeout', 'MongoDB: the operation ran past its time limit (maxTimeMS) and the server stopped it');
     case 26:

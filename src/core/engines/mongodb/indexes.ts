@@ -14,8 +14,36 @@ function describeIndex(ix: Document): IndexInfo {
   return info;
 }
 
+/**
+ * The indexes of a collection with what a person asks next: how big each is (collStats) and whether
+ * it is used ($indexStats: operations since the server started, or since the index was built). Both
+ * figures are best effort: a user without the indexStats privilege, or a server without $collStats,
+ * still gets the list.
+ */
 export function listIndexes(client: MongoClient, ns: Namespace, signal?: AbortSignal): Promise<IndexInfo[]> {
-  return abortable(client, 'listIndexes', signal, async (comment) => (await collectionOf(client, ns).listIndexes({ comment }).toArray()).map(describeIndex));
+  return abortable(client, 'listIndexes', signal, async (comment) => {
+    const collection = collectionOf(client, ns);
+    const [indexes, usage, sizes] = await Promise.all([
+      collection.listIndexes({ comment }).toArray(),
+      collection.aggregate([{ $indexStats: {} }], { comment, maxTimeMS: 5_000 }).toArray().catch(() => [] as Document[]),
+      collection.aggregate([{ $collStats: { storageStats: {} } }], { comment, maxTimeMS: 5_000 }).toArray().catch(() => [] as Document[]),
+    ]);
+    const ops = new Map<string, { ops: number; since: string }>();
+    for (const u of usage) {
+      const name = String(u.name);
+      const previous = ops.get(name); // one entry per shard or replica-set member: add them up
+      const since = u.accesses?.since instanceof Date ? u.accesses.since.toISOString() : '';
+      ops.set(name, { ops: (previous?.ops ?? 0) + Number(u.accesses?.ops ?? 0), since: previous && previous.since < since ? previous.since : since });
+    }
+    const size = new Map<string, number>();
+    for (const part of sizes) for (const [name, bytes] of Object.entries((part.storageStats?.indexSizes ?? {}) as Document)) size.set(name, (size.get(name) ?? 0) + Number(bytes));
+    return indexes.map((ix) => {
+      const info = describeIndex(ix);
+      if (size.has(info.name)) info.size = size.get(info.name);
+      if (ops.has(info.name)) info.usage = ops.get(info.name);
+      return info;
+    });
+  });
 }
 
 /** Index types MongoDB accepts as a key's value besides 1 and -1. */

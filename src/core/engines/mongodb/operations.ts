@@ -41,12 +41,15 @@ export const mongoOperations = {
   }),
   findPage: op({
     kind: 'read',
-    summary: 'One page of documents (filter, projection, sort, skip, limit) as relaxed Extended JSON',
+    summary: 'One page of documents (filter, projection, sort, skip, limit) as Extended JSON; the next page by key (after)',
     params: z.object({
       ...ns, filter: ejson('filter').optional(), projection: ejson('projection').optional(), sort: ejson('sort').optional(),
       skip: int('skip', 0, L.skip.max).optional(),
       limit: int('limit', 1, L.pageSize.max).default(L.pageSize.default),
       maxTimeMS: int('maxTimeMS', 1, L.findTimeMs.max).optional(),
+      after: ejson('after').min(2, 'after is the next token of the previous page').optional(),
+      keyset: z.boolean({ error: 'keyset must be true or false' }).optional(),
+      format: z.enum(['relaxed', 'canonical'], { error: 'format is relaxed or canonical' }).optional(),
     }).strict(),
     run: (e, p, c) => e.findPage(p, c),
   }),
@@ -70,8 +73,8 @@ export const mongoOperations = {
   }),
   replaceDocument: op({
     kind: 'write',
-    summary: 'Replace the document with this _id, BSON types preserved',
-    params: z.object({ ...ns, id: idText, document: documentText }).strict(),
+    summary: 'Replace the document with this _id, BSON types preserved; refused (409) if it changed since `expected`',
+    params: z.object({ ...ns, id: idText, document: documentText, expected: documentText.optional() }).strict(),
     run: (e, p, c) => e.replaceDocument(p, c),
   }),
   deleteDocument: op({
@@ -86,7 +89,7 @@ export const mongoOperations = {
     params: z.object({ ...ns, filter: ejson('filter'), expectedCount: int('expectedCount', 0, Number.MAX_SAFE_INTEGER) }).strict(),
     run: (e, p, c) => e.deleteMany(p, c),
   }),
-  listIndexes: op({ kind: 'read', summary: 'Indexes of a collection', params: z.object(ns).strict(), run: (e, p, c) => e.listIndexes(p, c) }),
+  listIndexes: op({ kind: 'read', summary: 'Indexes of a collection with their sizes and usage ($indexStats)', params: z.object(ns).strict(), run: (e, p, c) => e.listIndexes(p, c) }),
   createIndex: op({
     kind: 'write',
     summary: 'Create an index (keys as Extended JSON text)',

@@ -87,6 +87,12 @@ export interface FindPageParams extends Namespace {
   skip?: number;
   limit?: number;
   maxTimeMS?: number;
+  /** The `next` token of the previous page: this page starts after it (keyset paging). */
+  after?: string;
+  /** false: without a sort, natural order paged by skip (views, time-series); default: `_id` order, by key. */
+  keyset?: boolean;
+  /** `canonical` keeps every number's BSON type ({"$numberInt": "3"}); default `relaxed`. */
+  format?: 'relaxed' | 'canonical';
 }
 
 export interface FindPageResult {
@@ -97,6 +103,13 @@ export interface FindPageResult {
   /** Indexes into `documents` of those shown with big fields replaced by {"$truncated": …} markers. */
   truncated: number[];
   hasMore: boolean;
+  /**
+   * How to ask for the next page: `keyset` with `after: next`; `skip` with skip = the documents
+   * already shown (natural order, or a sort key that runs into an array).
+   */
+  paging: 'keyset' | 'skip';
+  /** The token of the last document, for `after` (only when hasMore and paging is keyset). */
+  next?: string;
   /** Only without a filter: the collection's count from metadata, answered at once. */
   estimatedCount?: number;
 }
@@ -121,6 +134,8 @@ export interface InsertDocumentParams extends Namespace {
 
 export interface ReplaceDocumentParams extends DocumentIdParams {
   document: string;
+  /** The document as it was read (getDocument's text): the replace fails with `conflict` when it changed since. */
+  expected?: string;
 }
 
 export interface DeleteManyParams extends Namespace {
@@ -137,6 +152,10 @@ export interface IndexInfo {
   hidden?: boolean;
   expireAfterSeconds?: number;
   partialFilterExpression?: JsonObject;
+  /** Bytes on disk (collStats indexSizes), when the server told. */
+  size?: number;
+  /** Operations that used the index since `since` ($indexStats; per mongod since its start), when the server told. */
+  usage?: { ops: number; since: string };
 }
 
 export interface CreateIndexParams extends Namespace {

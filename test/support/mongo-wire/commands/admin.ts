@@ -4,8 +4,8 @@
 import os from 'node:os';
 import type { Handler } from '../context';
 import { matcher } from '../engine';
-import { nsNotFound } from '../errors';
-import { bool } from '../values';
+import { badValue, CommandError, nsNotFound } from '../errors';
+import { bool, num, toPlain, type Doc } from '../values';
 import { helloAuthFields } from './auth';
 
 export const SERVER_VERSION = '7.0.0-wire-test';
@@ -112,11 +112,35 @@ const connectionStatus: Handler = (_cmd, { conn }) => ({
   ok: 1,
 });
 
+/** Only the admin database runs these (mongod answers Unauthorized elsewhere). */
+function adminOnly(db: string, name: string): void {
+  if (db !== 'admin') throw new CommandError(13, 'Unauthorized', `${name} may only be run against the admin database.`);
+}
+
+/** Fields of a currentOp command that are options, not a filter on the operations. */
+const CURRENT_OP_OPTIONS = new Set(['currentOp', '$ownOps', '$all', '$db', 'lsid', '$clusterTime', '$readPreference', 'comment', 'apiVersion', 'apiStrict', 'apiDeprecationErrors']);
+
+const currentOp: Handler = (cmd, { server, db }) => {
+  adminOnly(db, 'currentOp');
+  const filter = Object.fromEntries(Object.entries(cmd).filter(([k]) => !CURRENT_OP_OPTIONS.has(k)));
+  const match = matcher(filter);
+  // No authentication, no users: every operation is this user's own ($ownOps changes nothing).
+  return { inprog: server.ops.list(`${server.host}:${server.port}`).filter((op) => match(toPlain(op) as Doc)), ok: 1 };
+};
+
+const killOp: Handler = (cmd, { server, db }) => {
+  adminOnly(db, 'killOp');
+  const opid = num(cmd.op, NaN);
+  if (!Number.isInteger(opid)) throw badValue("Did not provide \"op\" field");
+  server.ops.kill(opid);
+  return { info: 'attempting to kill op', ok: 1 };
+};
+
 const ok: Handler = () => ({ ok: 1 });
 
 export const adminCommands: Record<string, Handler> = {
   hello, isMaster: hello, ismaster: hello, ping: ok, buildInfo, buildinfo: buildInfo, hostInfo,
-  serverStatus, listDatabases, dbStats, collStats, connectionStatus,
+  serverStatus, listDatabases, dbStats, collStats, connectionStatus, currentOp, killOp,
   endSessions: ok, killAllSessions: ok, killSessions: ok, refreshSessions: ok,
   whatsmyuri: (_cmd, ctx) => ({ you: `127.0.0.1:${ctx.conn.id}`, ok: 1 }),
 };

@@ -51,7 +51,7 @@ const payloadText = (p: unknown): string =>
 const fields = (msg: string): Record<string, string> =>
   Object.fromEntries(msg.split(',').map((part) => [part.slice(0, 1), part.slice(2)]));
 
-const saslStart: Handler = (cmd, ctx) => {
+const saslStart = (cmd: Doc, ctx: Ctx): Doc => {
   const mechanism = String(cmd.mechanism) as Mechanism;
   if (!(mechanism in ALGO)) {
     throw new CommandError(334, 'MechanismUnavailable', `Received authentication for mechanism ${mechanism} which is not enabled`);

@@ -22,7 +22,7 @@ const OPEN_COMMANDS = new Set(['hello', 'isMaster', 'ismaster', 'ping', 'buildIn
 
 const COUNTED_ELSEWHERE = new Set(['find', 'getMore', 'insert', 'update', 'delete']);
 
-export function runCommand(body: Doc, ctx: Ctx): Doc {
+export async function runCommand(body: Doc, ctx: Ctx): Promise<Doc> {
   const name = Object.keys(body)[0] ?? '';
   const handler = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!handler) return errorReply(new CommandError(59, 'CommandNotFound', `no such command: '${name}'`));
@@ -30,9 +30,12 @@ export function runCommand(body: Doc, ctx: Ctx): Doc {
   if (ctx.server.creds.size && !ctx.conn.user && !OPEN_COMMANDS.has(name)) {
     return errorReply(new CommandError(13, 'Unauthorized', `Command ${name} requires authentication`));
   }
+  const op = ctx.server.ops.start(ctx.conn, ctx.db, name, body);
   try {
-    return handler(body, ctx);
+    return await handler(body, { ...ctx, op });
   } catch (err) {
     return errorReply(err);
+  } finally {
+    ctx.server.ops.end(op);
   }
 }

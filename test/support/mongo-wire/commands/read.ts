@@ -4,7 +4,8 @@
  * documents touches ~50 of them unless a sort forces a full pass.
  */
 import { Clock, type Ctx, type Handler } from '../context';
-import { aggregateDocs, findDocs, window, type FindSpec } from '../engine';
+import { aggregateDocs, findDocs, finishFind, matcher, needsFullScan, window, type FindSpec } from '../engine';
+import { collect } from '../ops';
 import { CommandError, badValue } from '../errors';
 import { explainAggregate } from './explain';
 import type { Collection } from '../store';
@@ -20,13 +21,15 @@ export const findSpec = (cmd: Doc): FindSpec => ({
   filter: cmd.filter, sort: cmd.sort, projection: cmd.projection, skip: cmd.skip, limit: cmd.limit,
 });
 
-const find: Handler = (cmd, ctx) => {
+const find: Handler = async (cmd, ctx) => {
   ctx.server.counters.query++;
   if (cmd.filter !== undefined && !isDoc(cmd.filter)) throw badValue("BSON field 'FindCommandRequest.filter' is the wrong type, expected type 'object'");
   const coll = readable(ctx, cmd.find);
+  const spec = findSpec(cmd);
   const clock = new Clock(num(cmd.maxTimeMS, 0));
   clock.start();
-  const docs = coll ? findDocs(ctx.server.store, coll, findSpec(cmd), clock) : [];
+  // A sort no index gives reads every match first: with pauses, so it can be killed.
+  const docs = !coll ? [] : needsFullScan(coll, spec) ? finishFind(coll, await collect(coll, matcher(spec.filter), clock, ctx.op), spec) : findDocs(ctx.server.store, coll, spec, clock);
   clock.stop();
   // Negative limits (legacy "single batch") arrive from the driver as singleBatch + positive limit.
   const limit = Math.abs(num(cmd.limit, 0));
@@ -47,7 +50,7 @@ const killCursors: Handler = (cmd, ctx) => {
   return { cursorsKilled: killed, cursorsNotFound: notFound, cursorsAlive: [], cursorsUnknown: [], ok: 1 };
 };
 
-const count: Handler = (cmd, ctx) => {
+const count: Handler = async (cmd, ctx) => {
   ctx.server.counters.command++;
   const coll = readable(ctx, cmd.count);
   if (!coll) return { n: 0, ok: 1 };
@@ -59,19 +62,25 @@ const count: Handler = (cmd, ctx) => {
     n = Math.max(0, coll.type === 'view' ? [...findDocs(ctx.server.store, coll, {}, clock)].length : coll.count);
     n = Math.max(0, n - num(cmd.skip, 0));
     if (num(cmd.limit, 0)) n = Math.min(n, Math.abs(num(cmd.limit, 0)));
-  } else {
+  } else if (coll.type === 'view') {
     for (const _ of window(findDocs(ctx.server.store, coll, { filter: cmd.query }, clock), num(cmd.skip, 0), Math.abs(num(cmd.limit, 0)))) n++;
+  } else {
+    const matched = (await collect(coll, matcher(cmd.query), clock, ctx.op)).length;
+    const limit = Math.abs(num(cmd.limit, 0));
+    n = Math.max(0, matched - num(cmd.skip, 0));
+    if (limit) n = Math.min(n, limit);
   }
   return { n, ok: 1 };
 };
 
-const distinct: Handler = (cmd, ctx) => {
+const distinct: Handler = async (cmd, ctx) => {
   const coll = readable(ctx, cmd.distinct);
   if (typeof cmd.key !== 'string') throw badValue("BSON field 'distinct.key' is missing but a required field");
   const seen = new Map<string, unknown>();
   const clock = new Clock(num(cmd.maxTimeMS, 0));
   clock.start();
-  for (const doc of coll ? findDocs(ctx.server.store, coll, { filter: cmd.query }, clock) : []) {
+  const docs = !coll ? [] : coll.type === 'view' ? findDocs(ctx.server.store, coll, { filter: cmd.query }, clock) : (await collect(coll, matcher(cmd.query), clock, ctx.op)).map((r) => r.doc);
+  for (const doc of docs) {
     for (const v of pathValues(doc, cmd.key.split('.'))) {
       for (const x of Array.isArray(v) ? v : [v]) if (!seen.has(canon(x))) seen.set(canon(x), x);
     }
@@ -79,7 +88,10 @@ const distinct: Handler = (cmd, ctx) => {
   return { values: [...seen.values()], ok: 1 };
 };
 
-const aggregate: Handler = (cmd, ctx) => {
+/** Stages that read their whole input before giving anything out. */
+const BLOCKING = new Set(['$group', '$sort', '$count', '$bucket', '$bucketAuto', '$facet', '$sortByCount', '$sample', '$setWindowFields']);
+
+const aggregate: Handler = async (cmd, ctx) => {
   ctx.server.counters.command++;
   if (!Array.isArray(cmd.pipeline)) throw badValue("'pipeline' option must be specified as an array");
   if (bool(cmd.explain)) return explainAggregate(cmd, ctx, 'queryPlanner');
@@ -88,10 +100,15 @@ const aggregate: Handler = (cmd, ctx) => {
   }
   const dbLevel = num(cmd.aggregate, 0) === 1;
   const name = dbLevel ? null : String(cmd.aggregate);
-  if (name !== null) readable(ctx, name);
+  const coll = name === null ? undefined : readable(ctx, name);
   const clock = new Clock(num(cmd.maxTimeMS, 0));
   clock.start();
-  const docs = aggregateDocs(ctx.server.store, ctx.db, name, cmd.pipeline, clock);
+  // A blocking stage over a collection: its (leading $match's) documents are read with pauses, so it can be killed.
+  const stages = cmd.pipeline.filter(isDoc);
+  const lead = isDoc(stages[0]?.$match) ? stages[0].$match : undefined;
+  const blocking = coll?.type === 'collection' && stages.some((st) => BLOCKING.has(Object.keys(st)[0] ?? ''));
+  const matched = blocking ? await collect(coll, matcher(lead), clock, ctx.op) : undefined;
+  const docs = aggregateDocs(ctx.server.store, ctx.db, name, cmd.pipeline, clock, matched);
   clock.stop();
   const batchSize = isDoc(cmd.cursor) ? num(cmd.cursor.batchSize, 101) : 101;
   return ctx.server.cursors.first(`${ctx.db}.${dbLevel ? '$cmd.aggregate' : name}`, docs, batchSize, false, clock);

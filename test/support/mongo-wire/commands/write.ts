@@ -8,7 +8,7 @@ import { Clock, type Ctx, type Handler } from '../context';
 import { applyUpdate, matcher, projector, scan, sortRecs, upsertDoc } from '../engine';
 import { CommandError, errorReply, viewWrite } from '../errors';
 import type { Collection, Rec } from '../store';
-import { bool, isDoc, num, type Doc } from '../values';
+import { bool, canon, isDoc, num, toPlain, type Doc } from '../values';
 
 function target(ctx: Ctx, name: unknown): Collection {
   const coll = ctx.server.store.writable(ctx.db, String(name));
@@ -46,10 +46,16 @@ const insert: Handler = (cmd, ctx) => {
   return withErrors({ n }, writeErrors);
 };
 
-/** Matching records in natural order; stops after the first when `one`. */
+/** Matching records in natural order; stops after the first when `one`. An `_id` equality is one look-up (the _id index). */
 function matching(coll: Collection, q: unknown, one: boolean, sort?: unknown): Rec[] {
   const found: Rec[] = [];
   const hasSort = isDoc(sort) && Object.keys(sort).length > 0;
+  const id = isDoc(q) ? q._id : undefined;
+  if (id !== undefined && !(isDoc(id) && Object.keys(id).some((k) => k.startsWith('$'))) && !Array.isArray(id)) {
+    coll.used('_id_');
+    const rec = coll.ids.get(canon(toPlain(id)));
+    return rec && !rec.deleted && matcher(q)(rec.plain) ? [rec] : [];
+  }
   for (const rec of scan(coll, matcher(q), new Clock())) {
     found.push(rec);
     if (one && !hasSort) break;
