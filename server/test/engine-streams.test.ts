@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import pg from 'pg';
 import { createTestDatabase, type TestDatabase } from '../../test/support/services/postgres';
+import { scramVerifier } from '../src/services/read-credentials';
 import { createFixture, type Fixture, registerSecret, seedOrganization } from './support/fixture';
 
 const pgUrl = process.env.OGELBASE_TEST_PG_URL;
@@ -89,7 +90,8 @@ describe.skipIf(!pgUrl)('the table inspector through the platform: streamed expo
     const login = `app_${Math.random().toString(36).slice(2, 8)}`;
     const password = `pw-${Math.random().toString(36).slice(2, 14)}`;
     registerSecret(password);
-    await sql.query(`CREATE ROLE ${login} LOGIN PASSWORD '${password}'; GRANT SELECT, INSERT ON "wide ""t""" TO ${login}`);
+    // Sent as a SCRAM verifier: the test PostgreSQL logs every statement, and the leak scan reads that log.
+    await sql.query(`CREATE ROLE ${login} LOGIN PASSWORD ${sql.escapeLiteral(scramVerifier(password))}; GRANT SELECT, INSERT ON "wide ""t""" TO ${login}`);
     try {
       const url = new URL(database.url);
       url.username = login;

@@ -36,7 +36,11 @@ describe('the first hour (code-server in Chromium, a real platform, 1,000,000 Re
     // A SCAN during a rehash may repeat keys: let Redis finish growing its table before the counts are read.
     for (let i = 0; i < 100 && String(await filler.call('DEBUG', 'HTSTATS', '0')).includes('rehashing'); i++) await new Promise((r) => setTimeout(r, 100));
     filler.disconnect();
-    platform = await startPlatform({ databaseUrl: process.env.OGELBASE_TEST_PG_URL, env: { REDIS_URL: big.url } });
+    // The platform's own keys (rate limits, breakers) go to database 1 of that Redis, so that the
+    // 1,000,000-key database 0 the tests scan holds only what the test wrote there.
+    const platformRedis = new URL(big.url);
+    platformRedis.pathname = '/1';
+    platform = await startPlatform({ databaseUrl: process.env.OGELBASE_TEST_PG_URL, env: { REDIS_URL: platformRedis.toString() } });
     shop = await seedShop(platform);
     client = new PlatformClient({ url: platform.url, token: platform.token });
     await client.createDatabase({ projectRef: platform.projectRef, name: 'big-cache', type: 'redis', connectionString: big.url, description: '1,000,000 keys' });

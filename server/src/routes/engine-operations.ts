@@ -33,6 +33,33 @@ const ResultSchema = z.record(z.string(), z.unknown()).openapi({ description: "T
  * network are browsed through the platform. Same auth and roles as the platform routes; who may run
  * what, and as which login, is planOperation's decision (services/operation-policy.ts).
  */
+/**
+ * What the JSON and the streamed operation routes decide before anything runs, in one place: the
+ * caller's access (404/403), the engine, which login and whether read-only (`planOperation`), the
+ * read-only flag of operations that take one, and the audit of SQL the caller wrote (its first
+ * word, length and a fingerprint, never its text): `query`, an EXPLAIN ANALYZE (which runs the
+ * statement) and an export of the caller's own query.
+ */
+export async function prepareOperation(
+  deps: Pick<EngineOperationDeps, 'service'>,
+  principal: Parameters<DatabaseService['access']>[0],
+  id: string,
+  engine: EngineType,
+  name: string,
+  operation: Operation<unknown, z.ZodType, unknown>,
+  params: Record<string, unknown>,
+) {
+  const { row, role } = await deps.service.access(principal, id);
+  if (row.type !== engine) throw badRequest(`database ${row.name} is a ${row.type} database, not ${engine}`);
+  const plan = planOperation(engine, name, operation.kind, role, row, params);
+  if ('readOnly' in ((operation.params as z.ZodObject).shape ?? {}) && plan.readOnly) params.readOnly = true;
+  const auditedSql = name === 'query' || (name === 'explain' && params.analyze === true) || (name === 'exportRows' && typeof params.sql === 'string');
+  if (engine === 'postgres' && auditedSql) {
+    await deps.service.recordOperation(principal, row, `postgres.${name}`, { ...sqlFingerprint(String(params.sql)), role, login: plan.variant, readOnly: plan.readOnly });
+  }
+  return { row, plan, target: deps.service.secrets.target(row, plan.variant, plan.readOnly) };
+}
+
 export function registerEngineOperationRoutes(app: OpenAPIHono<AppEnv>, deps: EngineOperationDeps): void {
   for (const [engine, table] of Object.entries(deps.tables) as [EngineType, OperationTable<never>][]) {
     for (const [name, operation] of Object.entries(table)) {
@@ -51,19 +78,8 @@ export function registerEngineOperationRoutes(app: OpenAPIHono<AppEnv>, deps: En
           const principal = c.get('principal');
           const { id } = c.req.valid('param');
           const params = c.req.valid('json') as Record<string, unknown>;
-          const { row, role } = await deps.service.access(principal, id);
-          if (row.type !== engine) throw badRequest(`database ${row.name} is a ${row.type} database, not ${engine}`);
-          const plan = planOperation(engine, name, operation.kind, role, row, params);
-          // SQL that is not the platform's own: in a read-only transaction whenever the caller or the database is read-only.
-          if ('readOnly' in (operation.params as z.ZodObject).shape && plan.readOnly) params.readOnly = true;
-          // Every statement run through `query` (and an EXPLAIN ANALYZE, which runs it) is audited before it runs:
-          // its first word, length and a fingerprint, never its text (which may hold values or secrets).
-          if (engine === 'postgres' && (name === 'query' || (name === 'explain' && params.analyze === true))) {
-            await deps.service.recordOperation(principal, row, `postgres.${name}`, { ...sqlFingerprint(String(params.sql)), role, login: plan.variant, readOnly: plan.readOnly });
-          }
-
+          const { row, plan, target } = await prepareOperation(deps, principal, id, engine, name, operation as Operation<unknown, z.ZodType, unknown>, params);
           const started = performance.now();
-          const target = deps.service.secrets.target(row, plan.variant, plan.readOnly);
           let result = await deps.manager.use(target, (instance) =>
             (operation as Operation<unknown, z.ZodType, unknown>).run(instance, params, { signal: c.req.raw.signal }),
           );

@@ -4,11 +4,9 @@ import { EngineError } from '../../../src/core/engines/errors';
 import type { Operation, OperationTable } from '../../../src/core/engines/operations';
 import { maskSecretsInText } from '../../../src/core/redact';
 import type { AppEnv } from '../env';
-import { badRequest } from '../errors';
 import { DatabaseIdParam } from '../schemas/databases';
 import { errorResponses, json } from '../schemas/common';
-import { sqlFingerprint, type EngineOperationDeps } from './engine-operations';
-import { planOperation, runsCallerSql } from '../services/operation-policy';
+import { prepareOperation, type EngineOperationDeps } from './engine-operations';
 
 const StreamSchema = z.string().openapi({ description: 'The output, sent as it is produced (chunked); see the operation' });
 const FailureSchema = z.record(z.string(), z.unknown());
@@ -108,23 +106,13 @@ export function registerEngineStreamRoutes(app: OpenAPIHono<AppEnv>, deps: Omit<
           const principal = c.get('principal');
           const { id } = c.req.valid('param');
           const params = c.req.valid('json') as Record<string, unknown>;
-          const { row, role } = await deps.service.access(principal, id);
-          if (row.type !== engine) throw badRequest(`database ${row.name} is a ${row.type} database, not ${engine}`);
-          // The same decision as the JSON routes: which login, read-only or not, and read_only members'
-          // own SQL only through the database's read-only login.
-          const plan = planOperation(engine, name, operation.kind, role, row, params);
-          if ('readOnly' in ((operation.params as z.ZodObject).shape ?? {}) && plan.readOnly) params.readOnly = true;
-          // An export of the caller's own query is audited like `query`: fingerprint, never the text.
-          if (engine === 'postgres' && runsCallerSql(name, params)) {
-            await deps.service.recordOperation(principal, row, `postgres.${name}`, { ...sqlFingerprint(String(params.sql)), role, login: plan.variant, readOnly: plan.readOnly });
-          }
+          const { row, target } = await prepareOperation(deps, principal, id, engine, name, operation as Operation<unknown, z.ZodType, unknown>, params);
 
           const abort = new AbortController();
           const signal = c.req.raw.signal;
           signal.addEventListener('abort', () => abort.abort(), { once: true });
           const output = new OutputStream(() => abort.abort());
           const started = performance.now();
-          const target = deps.service.secrets.target(row, plan.variant, plan.readOnly);
           const done = deps.manager.use(target, (instance) => operation.run(instance, params, { signal: abort.signal, write: output.write }));
           const log = c.get('log');
           done.then(

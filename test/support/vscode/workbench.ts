@@ -72,9 +72,20 @@ export async function showOgelBase(page: Page): Promise<void> {
   const item = page.getByRole('tab', { name: /^OgelBase/ });
   await item.waitFor({ timeout: 60_000 });
   const sidebar = page.locator('#workbench\\.parts\\.sidebar');
-  const open = (await item.getAttribute('aria-selected')) === 'true' && (await sidebar.isVisible());
-  if (!open) await item.click();
-  await sidebar.locator('.pane-header', { hasText: 'Platform' }).first().waitFor({ timeout: 30_000 });
+  const header = sidebar.locator('.pane-header', { hasText: 'Platform' }).first();
+  // Right after a window reload the side bar can still be appearing: a click then would hide it
+  // again. So: click only when it is not shown, and check the result (at most three times).
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const open = (await item.getAttribute('aria-selected')) === 'true' && (await sidebar.isVisible());
+    if (!open) await item.click();
+    try {
+      await header.waitFor({ timeout: 10_000 });
+      return;
+    } catch {
+      /* hidden by the click after all: look again */
+    }
+  }
+  await header.waitFor({ timeout: 30_000 });
 }
 
 /**
