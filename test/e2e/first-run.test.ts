@@ -106,8 +106,12 @@ async function ctrlC(run: Run, dir: string): Promise<void> {
 }
 
 async function expand(view: Locator, row: string | RegExp, child: string | RegExp): Promise<void> {
-  await view.getByRole('treeitem', { name: row }).first().click({ timeout: 60_000 });
-  await view.getByRole('treeitem', { name: child }).first().waitFor({ timeout: 60_000 });
+  const item = view.getByRole('treeitem', { name: row }).first();
+  await item.click({ timeout: 60_000 });
+  const target = view.getByRole('treeitem', { name: child }).first();
+  // A click on a table opens the table inspector; its columns unfold with its twistie.
+  if (!(await target.waitFor({ timeout: 5000 }).then(() => true, () => false))) await item.locator('.monaco-tl-twistie').click();
+  await target.waitFor({ timeout: 60_000 });
 }
 
 describe('first run: npm start on a clone-like copy (no node_modules), browsed in Chromium', function () {

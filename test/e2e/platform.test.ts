@@ -10,7 +10,7 @@ import { startPlatform, type PlatformService } from '../support/platform';
 import { registerSecret } from '../support/secrets';
 import { seedShop, type SeededDatabases } from '../support/seed';
 import { startRedis, type RedisService } from '../support/services/redis';
-import { notification, runCommand, showOgelBase, withWorkbench } from '../support/vscode/workbench';
+import { expectNotification, notification, runCommand, showOgelBase, withWorkbench } from '../support/vscode/workbench';
 
 /** Expands a tree row (a click toggles it) and waits for one of its children to show. */
 async function expand(view: Locator, row: string | RegExp, child: string | RegExp): Promise<void> {
@@ -80,7 +80,7 @@ describe('the Platform view signed in (code-server in Chromium, a real platform)
     await token.fill(platform.token);
     await page.keyboard.press('Enter');
     // First the toast (it goes away by itself after a while), then what it announces.
-    await notification(page, /Signed in to .* as /).waitFor({ timeout: 30_000 });
+    await expectNotification(page, /Signed in to .* as /, 40_000);
     await sidebar().getByRole('treeitem', { name: /Demo Organization/ }).waitFor({ timeout: 60_000 });
     await statusItem().locator('.codicon-pass-filled').waitFor({ timeout: 60_000 });
 

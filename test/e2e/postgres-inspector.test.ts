@@ -17,7 +17,7 @@ import { PlatformClient } from '../../src/core/api/client';
 import { startPlatform, type PlatformService } from '../support/platform';
 import { createTestDatabase, type TestDatabase } from '../support/services/postgres';
 import { waitForWorkbenchUi } from '../support/vscode/browser';
-import { notification, runCommand, showOgelBase, waitForText, withWorkbench } from '../support/vscode/workbench';
+import { closeAllEditors, notification, runCommand, showOgelBase, waitForText, withWorkbench } from '../support/vscode/workbench';
 
 const HOSTILE = '<img src=x onerror=alert(1)>';
 const webview = (page: Page): FrameLocator => page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
@@ -90,12 +90,7 @@ describe('the PostgreSQL table inspector and SQL editor (code-server in Chromium
     return text;
   };
   /** Closes every editor; the untitled SQL documents the suite typed into are closed without saving. */
-  const closeAll = async () => {
-    const page = workbench().page;
-    await runCommand(page, 'View: Close All Editors');
-    const dialog = page.locator('.monaco-dialog-box');
-    if (await dialog.waitFor({ timeout: 3000 }).then(() => true, () => false)) await dialog.getByRole('button', { name: /Don't Save/ }).click();
-  };
+  const closeAll = () => closeAllEditors(workbench().page);
   const toggleTheme = async () => {
     await runCommand(workbench().page, 'Preferences: Toggle between Light/Dark Themes');
     await workbench().page.waitForTimeout(1000);
@@ -111,6 +106,25 @@ describe('the PostgreSQL table inspector and SQL editor (code-server in Chromium
     }
   };
   const dbPath = [/Demo Organization/, /Demo Project/, /^inspect-db/];
+  /**
+   * New Query from a database row's context menu; returns its editor. The menu is opened again
+   * when no editor came (a right-click can land while the tree re-renders the row).
+   */
+  const newQueryFromTree = async (database: string) => {
+    const page = workbench().page;
+    const editor = page.locator(`.monaco-editor[data-uri*="${database}"]`).first();
+    for (let attempt = 1; ; attempt++) {
+      await page.keyboard.press('Escape');
+      await sidebar().getByRole('treeitem', { name: new RegExp(`^${database}`) }).first().click({ button: 'right' });
+      await page.locator('.monaco-menu .action-item', { hasText: 'New Query' }).first().click({ timeout: 15_000 });
+      try {
+        await editor.waitFor({ timeout: 15_000 });
+        return editor;
+      } catch (error) {
+        if (attempt === 2) throw error;
+      }
+    }
+  };
   const openTableFromTree = async (schema: RegExp, table: RegExp) => {
     await reveal(...dbPath, schema, table);
     await sidebar().getByRole('treeitem', { name: table }).first().click();
@@ -297,10 +311,7 @@ describe('the PostgreSQL table inspector and SQL editor (code-server in Chromium
     const { page, screenshot } = workbench();
     await runCommand(page, 'View: Close All Editors');
     await reveal(...dbPath);
-    await sidebar().getByRole('treeitem', { name: /^inspect-db/ }).first().click({ button: 'right' });
-    await page.locator('.monaco-menu .action-item', { hasText: 'New Query' }).first().click();
-    const editor = page.locator('.monaco-editor[data-uri*="inspect-db"]').first();
-    await editor.waitFor({ timeout: 30_000 });
+    const editor = await newQueryFromTree('inspect-db');
     await page.locator('#workbench\\.parts\\.statusbar').getByText('inspect-db').first().waitFor({ timeout: 30_000 });
     await editor.click();
     await page.keyboard.type("SELECT id, name, note FROM items WHERE id <= 3 ORDER BY id;\nSELECT count(*) AS total FROM items;\n", { delay: 1 });
@@ -413,10 +424,7 @@ describe('the PostgreSQL table inspector and SQL editor (code-server in Chromium
     const { page } = workbench();
     await closeAll();
     await reveal(/Demo Organization/, /Demo Project/, /^inspect-ro/);
-    await sidebar().getByRole('treeitem', { name: /^inspect-ro/ }).first().click({ button: 'right' });
-    await page.locator('.monaco-menu .action-item', { hasText: 'New Query' }).first().click();
-    const editor = page.locator('.monaco-editor[data-uri*="inspect-ro"]').first();
-    await editor.waitFor({ timeout: 30_000 });
+    const editor = await newQueryFromTree('inspect-ro');
     await editor.click();
     await page.keyboard.type("UPDATE items SET name = 'x' WHERE id = 1", { delay: 1 });
     await page.keyboard.press('Control+Enter');

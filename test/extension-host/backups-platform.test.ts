@@ -14,7 +14,9 @@ import { PlatformClient } from '../../src/core/api/client';
 import { CommandIds as C } from '../../src/host/commands/ids';
 import type { Explorer } from '../../src/host/explorer';
 import { vscodePrompts } from '../../src/host/prompts';
+import { withBackupsFolder } from '../../src/host/backups/tree';
 import type { DatabaseNode, ExplorerNode } from '../../src/host/tree/nodes';
+import type { ChildSource, RunControl } from '../../src/host/tree/paging';
 import { startPlatform, type PlatformService } from '../support/platform';
 import { captureMessages, commandRunner, confirm, dismiss, leaksIn, logTexts, passwordOf, path, ScriptedPrompts, type ShownMessage } from '../support/extension-host/scripted-ui';
 import { rows, setSetting, unique } from '../support/extension-host/tree-fixtures';
@@ -128,5 +130,33 @@ describe('platform backups from the extension: Back Up, the Backups row, Downloa
   it('no token or password in what was shown, asked or logged', () => {
     const texts = [...capture.messages.map((m) => m.message), ...asked, ...logTexts(explorer.context.logUri.fsPath)];
     assert.deepEqual(leaksIn(texts, [platform.token, passwordOf(process.env.OGELBASE_TEST_PG_URL!)]), []);
+  });
+});
+
+describe('the Backups row beside a platform database\'s own rows', () => {
+  const database = {
+    kind: 'database',
+    id: 'db:test',
+    ref: { scope: 'platform', platformUrl: 'http://127.0.0.1:1', role: 'owner', info: { id: 'd1', name: 'big-cache', type: 'redis' } },
+  } as unknown as Parameters<typeof withBackupsFolder>[0];
+
+  it('hands a run (Filter Keys, Scan to the end) through to the engine\'s listing, and lists Backups first', async () => {
+    const runs: (RunControl | undefined)[] = [];
+    const engine: ChildSource = { what: 'keys of big-cache', first: async (run) => (runs.push(run), { nodes: [] }) };
+    const source = withBackupsFolder(database, engine, () => undefined)!;
+    const run: RunControl = { stop: new AbortController().signal, report: () => undefined };
+    const page = await source.first(run);
+    assert.equal(runs[0], run, 'without the run a filtered scan stops at the budget of a click (100,000 keys)');
+    await source.first();
+    assert.equal(runs[1], undefined);
+    assert.deepEqual(page.nodes.map((n) => n.kind === 'item' && n.itemKind), ['backup.folder']);
+  });
+
+  it('keeps the Backups row beside the error row when the engine cannot list', async () => {
+    const lines: string[] = [];
+    const engine: ChildSource = { what: 'keys of big-cache', first: () => Promise.reject(new Error('connection refused')) };
+    const page = await withBackupsFolder(database, engine, (line) => lines.push(line))!.first();
+    assert.deepEqual(page.nodes.map((n) => n.kind), ['item', 'error']);
+    assert.match(lines[0]!, /could not load keys of big-cache: connection refused/);
   });
 });

@@ -1,7 +1,8 @@
 import type { BackupContents } from './manifest';
 
 const n = (value: number) => new Intl.NumberFormat('en-US').format(value);
-const plural = (value: number, one: string, many = `${one}s`) => `${n(value)} ${value === 1 ? one : many}`;
+/** `1 table`, `2,000 keys`: a count with thousands separators and its noun. */
+export const plural = (value: number, one: string, many = `${one}s`) => `${n(value)} ${value === 1 ? one : many}`;
 
 /** One line of what a backup holds: `12 tables, 2,000,000 rows`, `1,000,000 keys`, `3 collections, 200,000 documents`. */
 export function summarize(contents: BackupContents): string {

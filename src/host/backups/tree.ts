@@ -38,9 +38,10 @@ export function withBackupsFolder(database: DatabaseNode & { ref: PlatformRef },
   const folder = backupsFolder(database);
   return {
     ...engine,
-    first: async () => {
+    // The run (Filter Keys, Scan to the end) goes through: without it a scan stops at a click's budget.
+    first: async (run) => {
       try {
-        const page = await engine.first();
+        const page = await engine.first(run);
         return { ...page, nodes: [folder, ...page.nodes] };
       } catch (error) {
         // The database may be unreachable while its backups are not: the Backups row stays, beside the error (Retry lists again).

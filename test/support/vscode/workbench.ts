@@ -54,13 +54,27 @@ export async function waitForText(locator: Locator, pattern: RegExp, timeoutMs =
   }
 }
 
-/** Runs a command from the palette (F1) by its title, as a user types it. */
+/**
+ * Runs a command from the palette (F1) by its title, as a user types it. The palette lists what is
+ * registered when it opens and does not refresh: right after a window reload an extension's
+ * commands can still be on their way, so a title not listed is typed again (as a user would) until
+ * it shows, for at most 45 s.
+ */
 export async function runCommand(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input.input');
-  await input.waitFor({ timeout: 15_000 });
-  await input.fill(`>${title}`);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 15_000 });
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press('F1');
+    await input.waitFor({ timeout: 15_000 });
+    await input.fill(`>${title}`);
+    try {
+      await row.waitFor({ timeout: 15_000 });
+      break;
+    } catch (error) {
+      if (attempt === 3) throw error;
+      await page.keyboard.press('Escape');
+    }
+  }
   await page.keyboard.press('Enter');
 }
 
@@ -89,6 +103,30 @@ export async function showOgelBase(page: Page): Promise<void> {
 }
 
 /**
+ * Drags the side bar's edge until it is `width` px wide; returns the width it had. The layout keeps
+ * it for the rest of the run, so a suite that widens it narrows it back when it ends.
+ */
+export async function setSideBarWidth(page: Page, width: number): Promise<number> {
+  await showOgelBase(page);
+  const sidebar = page.locator('#workbench\\.parts\\.sidebar');
+  const before = (await sidebar.boundingBox())?.width ?? width;
+  // A drag can miss the sash (a hover or a toast over it): checked, and made again.
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const box = await sidebar.boundingBox();
+    if (!box || Math.abs(box.width - width) < 4) break;
+    await page.keyboard.press('Escape');
+    const edge = { x: box.x + box.width + 1, y: box.y + box.height * 0.75 };
+    await page.mouse.move(edge.x, edge.y);
+    await page.waitForTimeout(300);
+    await page.mouse.down();
+    await page.mouse.move(box.x + width, edge.y, { steps: 8 });
+    await page.mouse.up();
+    await page.waitForTimeout(300);
+  }
+  return before;
+}
+
+/**
  * A notification as users see it: a toast in the corner (the workbench shows them, since the UI tests
  * run without the smoke-test driver), or, once it timed out there, a row of the Notification Center.
  */
@@ -96,10 +134,45 @@ export function notification(page: Page, text: string | RegExp): Locator {
   return page.locator('.notifications-toasts .notification-list-item, .notifications-center .notification-list-item', { hasText: text }).first();
 }
 
+/**
+ * Closes every editor, answering "Don't Save" for unsaved SQL and JSON documents, and returns once
+ * the editor area is empty (the save question can come a moment after the command).
+ */
+export async function closeAllEditors(page: Page): Promise<void> {
+  await runCommand(page, 'View: Close All Editors');
+  const dialog = page.locator('.monaco-dialog-box');
+  const tabs = page.locator('#workbench\\.parts\\.editor .tabs-container .tab');
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (await dialog.isVisible().catch(() => false)) await dialog.getByRole('button', { name: /Don't Save/ }).click();
+    else if ((await tabs.count()) === 0) return;
+    if (Date.now() > deadline) throw new Error(`the editors did not close: ${(await tabs.allInnerTexts()).join(', ')}`);
+    await page.waitForTimeout(200);
+  }
+}
+
+/**
+ * Waits for a notification: first as a toast, then, if none showed (a toast can be hidden again
+ * before it is seen, or not shown while others fill the corner), in the Notification Center, which
+ * keeps every notification until it is cleared. The center is closed again afterwards.
+ */
+export async function expectNotification(page: Page, text: string | RegExp, timeoutMs = 60_000): Promise<string> {
+  const toast = page.locator('.notifications-toasts .notification-list-item', { hasText: text }).first();
+  if (await toast.waitFor({ timeout: Math.min(20_000, timeoutMs) }).then(() => true, () => false)) return toast.innerText();
+  await runCommand(page, 'Notifications: Show Notifications');
+  const row = page.locator('.notifications-center .notification-list-item', { hasText: text }).first();
+  try {
+    await row.waitFor({ timeout: Math.max(1000, timeoutMs - 20_000) });
+    return await row.innerText();
+  } finally {
+    await runCommand(page, 'Notifications: Hide Notifications').catch(() => undefined);
+  }
+}
+
 /** Closes the editors and dismisses notifications and any open quick input. */
 export async function tidy(page: Page): Promise<void> {
   await page.keyboard.press('Escape');
-  await runCommand(page, 'View: Close All Editors');
+  await closeAllEditors(page);
   await runCommand(page, 'Notifications: Clear All Notifications');
   await page.keyboard.press('Escape');
 }
@@ -119,6 +192,9 @@ export async function applySettings(page: Page, userDataDir: string, settings: R
   await waitForWorkbenchUi(page, 120_000);
   // Runs in the page; `globalThis` is its `window` (the project's lib has no DOM types).
   await page.waitForFunction((text) => (globalThis as unknown as { document: { title: string } }).document.title.startsWith(text), marker, { timeout: 60_000 });
+  // The installed extension's contributions are registered (its activity-bar item stands for all
+  // of them: views, commands, menus) only once the extension host has scanned it.
+  await page.getByRole('tab', { name: /^OgelBase/ }).waitFor({ timeout: 60_000 });
 }
 
 const slug = (text: string) => text.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').slice(0, 80);

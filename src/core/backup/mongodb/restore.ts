@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import { plural } from '../summary';
 import { createGunzip } from 'node:zlib';
 import { BSON, type Document } from 'mongodb';
 import { EngineError } from '../../engines/errors';
@@ -262,7 +263,7 @@ export async function restoreMongo(target: BackupTarget, dir: string, manifest: 
     return report(
       'completed',
       ok
-        ? `Restored ${all.length} collections into ${target.name}; every collection's documents and indexes match the backup.`
+        ? `Restored ${plural(all.length, 'collection')} into ${target.name}; every collection's documents and indexes match the backup.`
         : `Restored into ${target.name}, but ${mismatches.length} count(s) differ from the backup: ${mismatches.slice(0, 3).map((m) => `${m.name} ${m.found}/${m.expected}`).join(', ')}`,
       { verification: { ok, checked, mismatches } },
     );

@@ -1,4 +1,5 @@
 import { writeFile } from 'node:fs/promises';
+import { plural } from '../summary';
 import { join } from 'node:path';
 import type pg from 'pg';
 import { parseConnectionString, type PostgresConnection } from '../../connection-strings';
@@ -214,7 +215,7 @@ export async function restorePostgres(
       restored: items.length,
       total,
       message: ok
-        ? `Restored ${items.length} tables into ${target.name}; every table's rows match the backup.`
+        ? `Restored ${plural(items.length, 'table')} into ${target.name}; every table's rows match the backup.`
         : `Restored into ${target.name}, but ${mismatches.length} table(s) do not match the backup's counts: ${mismatches.slice(0, 3).map((m) => `${m.name} ${m.found}/${m.expected}`).join(', ')}`,
       items: items.slice(0, 500),
       verification: { ok, checked, mismatches },

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { plural } from '../summary';
 import { EngineError } from '../../engines/errors';
 import { redisError } from '../../engines/redis/errors';
 import type { BackupManifest, RedisContents } from '../manifest';
@@ -205,8 +206,8 @@ export async function restoreRedis(target: BackupTarget, dir: string, manifest: 
     return finish(
       'completed',
       mismatches.length
-        ? `Restored ${done} keys into ${target.name}, but ${missing} of them are missing when checked afterwards.`
-        : `Restored ${done} keys into ${target.name}${skipped ? ` (${skipped} had expired since the backup)` : ''}; every one is there.`,
+        ? `Restored ${plural(done, 'key')} into ${target.name}, but ${plural(missing, 'key')} of them are missing when checked afterwards.`
+        : `Restored ${plural(done, 'key')} into ${target.name}${skipped ? ` (${plural(skipped, 'key')} had expired since the backup)` : ''}; every one is there.`,
       { verification: { ok: mismatches.length === 0, checked, mismatches } },
     );
   } catch (error) {
