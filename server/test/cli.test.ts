@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, test } from 'bun:test';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -147,6 +147,83 @@ describe('server commands and the served process', () => {
     await after.child.exited;
   }, 120_000);
 
+  test('backup-platform saves the embedded database with PGlite\'s data-directory dump (through the running server); restore-platform brings it back once the server is stopped', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'ogelbase-pbk-'));
+    const env = { DATA_DIR: dataDir, ENCRYPTION_KEY: keyA };
+    const demo = await command(['demo'], env);
+    const token = demo.json().token as string;
+    registerSecret(token);
+    const server = await startServer(env);
+    started.push(server);
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const created = await fetch(`${server.url}/api/platform/databases`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ projectRef: 'demo-project', name: 'kept', type: 'postgres', connectionString: 'postgresql://app:pbk-secret-pw@db.example.com:5432/app' }),
+    });
+    expect(created.status).toBe(201);
+
+    // Taken by the server that holds the folder (the folder is never opened twice).
+    const backup = await command(['backup-platform'], env);
+    expect(backup.code).toBe(0);
+    expect(backup.stderr).toContain('running `backup-platform` through it');
+    const out = backup.json() as { dir: string; method: string; holds: string; bytes: number; note: string };
+    expect(out.method).toBe('pglite-datadir');
+    expect(out.dir.startsWith(join(dataDir, 'backups', 'platform'))).toBe(true);
+    expect(out.holds).toMatch(/^\d+ tables, \d+ rows$/);
+    expect(out.note).toContain('same ENCRYPTION_KEY');
+    const manifest = JSON.parse(readFileSync(join(out.dir, 'manifest.json'), 'utf8')) as { method: string; tool: { name: string }; files: { path: string; sha256: string; bytes: number }[]; contents: { tables: { name: string; rows: number }[] } };
+    expect(manifest.tool.name).toBe('PGlite dumpDataDir');
+    expect(manifest.files.map((f) => f.path)).toEqual(['pglite-datadir.tar.gz']);
+    expect(manifest.contents.tables.find((t) => t.name === 'databases')?.rows).toBe(1);
+    expect(readdirSync(join(dataDir, 'backups', 'platform')).filter((n) => n.includes('partial'))).toEqual([]);
+    // No secret in the folder's manifest, and the key files are not in the dump's folder.
+    expect(readFileSync(join(out.dir, 'manifest.json'), 'utf8')).not.toContain('pbk-secret-pw');
+    expect(readdirSync(out.dir).sort()).toEqual(['manifest.json', 'pglite-datadir.tar.gz']);
+
+    // A change after the backup, which the restore must take away.
+    const later = await fetch(`${server.url}/api/platform/databases`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ projectRef: 'demo-project', name: 'later', type: 'redis', connectionString: 'redis://default:pbk-later-pw@cache.example.com:6379' }),
+    });
+    expect(later.status).toBe(201);
+    const refused = await command(['restore-platform', out.dir], env);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('stop the server');
+    server.child.kill('SIGTERM');
+    expect(await server.child.exited).toBe(0);
+
+    // A damaged copy is refused before anything is replaced.
+    const damaged = join(dataDir, 'damaged-copy');
+    cpSync(out.dir, damaged, { recursive: true });
+    const tarball = readFileSync(join(damaged, 'pglite-datadir.tar.gz'));
+    tarball[Math.floor(tarball.length / 2)] ^= 0xff;
+    writeFileSync(join(damaged, 'pglite-datadir.tar.gz'), tarball);
+    const bad = await command(['restore-platform', damaged], env);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('the SHA-256 of pglite-datadir.tar.gz does not match its manifest');
+    expect(readdirSync(dataDir).some((n) => n.startsWith('.before-restore'))).toBe(false);
+
+    const restored = await command(['restore-platform', out.dir], env);
+    expect(restored.code).toBe(0);
+    const report = restored.json() as { holds: string; previous: string };
+    expect(report.holds).toBe(out.holds);
+    expect(existsSync(join(report.previous, 'PG_VERSION'))).toBe(true);
+    expect(existsSync(join(dataDir, 'jwt.secret'))).toBe(true); // the files beside the database stay
+
+    // Served again: the database added after the backup is gone, the one before it is back and its
+    // sealed connection string still opens with the same key.
+    const again = await startServer(env);
+    started.push(again);
+    const listed = (await (await fetch(`${again.url}/api/platform/databases?projectRef=demo-project`, { headers })).json()) as { databases: { name: string; id: string }[] };
+    expect(listed.databases.map((d) => d.name)).toEqual(['kept']);
+    const kept = await fetch(`${again.url}/api/platform/databases/${listed.databases[0]!.id}`, { headers });
+    expect(((await kept.json()) as { connectionString: string }).connectionString).toBe('postgresql://app:****@db.example.com:5432/app');
+    again.child.kill('SIGTERM');
+    await again.child.exited;
+  }, 180_000);
+
   test('with a real DATABASE_URL the server refuses a missing or weak key, and serves with a strong one', async () => {
     const adminUrl = process.env.OGELBASE_TEST_PG_URL;
     if (!adminUrl) return;
@@ -180,5 +257,21 @@ describe('server commands and the served process', () => {
     const { rows } = await check.query('SELECT version FROM platform.schema_migrations ORDER BY version');
     await check.end();
     expect(rows.map((r) => r.version)).toEqual(migrations.map((m) => m.version));
+
+    // The platform's own database on PostgreSQL: backed up with pg_dump (custom format), and a
+    // restore-platform says how to restore it instead of touching it.
+    const backupDir = mkdtempSync(join(tmpdir(), 'ogelbase-pbk-pg-'));
+    const backup = await command(['backup-platform'], { DATABASE_URL: databaseUrl, ENCRYPTION_KEY: keyA, BACKUP_DIR: backupDir });
+    expect(backup.code).toBe(0);
+    const out = backup.json() as { dir: string; method: string; holds: string };
+    expect(out.method).toBe('pg_dump');
+    expect(out.holds).toMatch(/^\d+ tables, \d+ rows$/);
+    const manifest = JSON.parse(readFileSync(join(out.dir, 'manifest.json'), 'utf8')) as { files: { path: string }[] };
+    expect(manifest.files.length).toBe(1);
+    expect(readFileSync(join(out.dir, manifest.files[0]!.path)).subarray(0, 5).toString()).toBe('PGDMP');
+    expect(JSON.stringify(manifest)).not.toContain(new URL(databaseUrl).password);
+    const restore = await command(['restore-platform', out.dir], { DATABASE_URL: databaseUrl, ENCRYPTION_KEY: keyA });
+    expect(restore.code).not.toBe(0);
+    expect(restore.stderr).toContain('pg_restore --clean --single-transaction');
   }, 120_000);
 });

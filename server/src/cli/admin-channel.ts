@@ -48,7 +48,8 @@ export function createAdminApp(deps: AdminAppDeps): Hono {
       return c.json(await executeAdmin(deps.platform, parsed.data, { url: deps.url() }));
     } catch (error) {
       // The command's own words (a missing user, a bad role), never a stack; secrets masked.
-      const message = redactText(error instanceof Error ? error.message : String(error));
+      // Not every failure is an Error (WebAssembly file-system errors are plain objects): name it anyway.
+      const message = redactText(error instanceof Error ? error.message : typeof error === 'object' && error !== null ? `${(error as { name?: unknown }).name ?? 'failure'}: ${JSON.stringify(error).slice(0, 300)}` : String(error));
       return failure(error instanceof UsageError ? 400 : 500, message);
     }
   });
@@ -118,7 +119,9 @@ export async function callAdminChannel(admin: NonNullable<LockHolder['admin']>, 
     body = {} as AdminResult;
   }
   if (response.status < 200 || response.status >= 300) {
-    const error = body.error ?? `the server answered ${response.status}`;
+    // The channel's own refusals carry a sentence; anything else (an envelope, no body) is shown as it came.
+    const raw = body.error as unknown;
+    const error = typeof raw === 'string' ? raw : raw === undefined ? `the server answered ${response.status}` : `the server answered ${response.status}: ${JSON.stringify(raw).slice(0, 500)}`;
     throw response.status === 400 ? new UsageError(error) : new Error(error);
   }
   return body;

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import type { Role } from '../../../src/core/api/types';
+import { backupPlatformDatabase } from '../backups/platform-database';
 import type { Platform } from '../platform';
 import { AdminService } from '../services/admin';
 
@@ -20,6 +21,11 @@ export const usage = `usage: npm run server -- <command> [options]
   jwt --email E [--expires-in SECONDS]  sign a platform JWT (needs JWT_SECRET or the embedded default)
   rotate-keys                           re-encrypt every stored secret under ENCRYPTION_KEY
   migrate                               apply pending migrations and exit
+  backup-platform                       back up the platform's own database into BACKUP_DIR/platform/
+                                        (the embedded one with PGlite's data-directory dump; a
+                                        DATABASE_URL one with pg_dump); prints the folder
+  restore-platform <folder>             restore the embedded database from such a folder (the server
+                                        stopped; its former files are kept beside)
 
 Each command prints one JSON line on stdout; logs go to stderr. While a server runs on the embedded
 database (no DATABASE_URL), commands are carried out by that server: only one process opens DATA_DIR.`;
@@ -66,6 +72,11 @@ const specs: Record<string, CommandSpec> = {
     whileServing:
       'rotate-keys changes the key the server runs with, so it cannot go through the running server: stop the server, run `npm run server -- rotate-keys` with ENCRYPTION_KEY (new) and ENCRYPTION_KEY_PREVIOUS (old), then start the server with the new ENCRYPTION_KEY',
   },
+  'backup-platform': { needs: [] },
+  'restore-platform': {
+    needs: [],
+    whileServing: 'a restore replaces the database the server has open: stop the server, run `npm run server -- restore-platform <folder>`, then start the server again (with the same ENCRYPTION_KEY)',
+  },
   migrate: {
     needs: [],
     whileServing: 'the running server applied every migration it knows when it started; to apply newer ones, stop it and start it again (or run `npm run server -- migrate` while it is stopped)',
@@ -92,6 +103,7 @@ export function parseAdminRequest(command: string, argv: string[]): AdminRequest
   }
   if (name === 'member add' && !roles.includes(parsed.values.role as Role)) throw new Error(`--role must be one of ${roles.join(', ')}`);
   if (name === 'token revoke' && !positionals[0]) throw new Error('token revoke: give the token id or its ogb_ prefix');
+  if (name === 'restore-platform' && !positionals[0]) throw new UsageError('restore-platform: give the backup folder (printed by backup-platform)');
   return AdminRequestSchema.parse({ command: name, options: parsed.values, positionals });
 }
 
@@ -158,6 +170,8 @@ export async function executeAdmin(platform: Platform, request: AdminRequest, co
     }
     case 'rotate-keys':
       return done(await admin.rotateKeys());
+    case 'backup-platform':
+      return done(await backupPlatformDatabase(platform.sql, platform.config));
     default:
       throw new UsageError(`unknown command: ${request.command}`);
   }

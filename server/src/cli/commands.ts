@@ -1,3 +1,4 @@
+import { restorePlatformDatabase } from '../backups/platform-database';
 import type { Config } from '../config';
 import { DataDirBusy, isAlive, readHolder, type LockHolder } from '../db/data-dir-lock';
 import { migrate } from '../db/migrations';
@@ -46,6 +47,11 @@ export async function runCommand(command: string, argv: string[], config: Config
 }
 
 async function locally(config: Config, request: AdminRequest, log: Logger): Promise<number> {
+  if (request.command === 'restore-platform') {
+    // Opens the data folder itself (under its lock), never a platform on it.
+    print(await restorePlatformDatabase(config, request.positionals[0]!));
+    return 0;
+  }
   if (request.command === 'migrate') {
     const sql = await openPlatformSql(config, log, { role: 'command', command: 'migrate' });
     try {

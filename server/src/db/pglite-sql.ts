@@ -1,10 +1,15 @@
-import { mkdirSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { PGlite, Results } from '@electric-sql/pglite';
 import type { Logger } from '../logger';
 import { Availability } from './availability';
 import type { DataDirLock } from './data-dir-lock';
 import { loadPglite } from './pglite-module';
 import type { PlatformSql } from './sql';
+
+/** The entries of a data folder that are PostgreSQL's (not the lock, the key files, backups or the administration socket). */
+export const isPostgresEntry = (name: string) => /^(PG_VERSION|base|global|pg_[a-z_]+(\.conf)?|postgresql(\.auto)?\.conf|postmaster\.(opts|pid))$/.test(name);
 
 /** PGlite counts only written rows in `affectedRows`; a SELECT's count is its number of rows. */
 const toResult = (result: Results<Record<string, unknown>>) => ({
@@ -99,6 +104,28 @@ export async function createPgliteSql(dataDir: string | undefined, options: Pgli
       ),
     exec: async (script) => {
       await run((instance) => instance.exec(script));
+    },
+    dumpDataDir: async () => {
+      if (!dataDir) return run(async (instance) => new Uint8Array(await (await instance.dumpDataDir('gzip')).arrayBuffer()));
+      // PGlite's dump walks the whole mounted folder, which also holds the lock, the key files and
+      // the administration socket (which it cannot read). So: a checkpoint, a copy of PostgreSQL's
+      // own files taken while no query runs (the copy is synchronous), and PGlite's dump of that
+      // copy, opened on its own (which also proves it opens).
+      const copy = mkdtempSync(join(tmpdir(), 'ogelbase-pglite-copy-'));
+      try {
+        await run(async (instance) => {
+          await instance.exec('CHECKPOINT');
+          for (const name of readdirSync(dataDir)) if (isPostgresEntry(name)) cpSync(join(dataDir, name), join(copy, name), { recursive: true });
+        });
+        const snapshot = await PGliteClass.create({ dataDir: copy });
+        try {
+          return new Uint8Array(await (await snapshot.dumpDataDir('gzip')).arrayBuffer());
+        } finally {
+          await snapshot.close();
+        }
+      } finally {
+        rmSync(copy, { recursive: true, force: true });
+      }
     },
     // One embedded connection: busy while a query runs; PGlite queues the others itself.
     poolFigures: () => ({ active: Math.min(busy, 1), idle: busy === 0 ? 1 : 0, waiting: Math.max(busy - 1, 0) }),

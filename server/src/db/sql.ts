@@ -25,4 +25,6 @@ export interface PlatformSql extends Queryable {
   exec(script: string): Promise<void>;
   poolFigures(): PoolFigures;
   close(): Promise<void>;
+  /** The embedded database only: PGlite's own dump of its data directory (a gzipped tarball), taken between queries. */
+  dumpDataDir?(): Promise<Uint8Array>;
 }
