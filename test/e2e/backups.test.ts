@@ -88,13 +88,14 @@ describe('backups (code-server in Chromium, a real platform, Redis and PostgreSQ
   };
   const clearToasts = () => runCommand(page(), 'Notifications: Clear All Notifications');
   /**
-   * code-server's file dialog (a quick input): the path typed, then its OK button, pressed again
-   * while the dialog is still open (it lists the folder as the path is typed and may take the first
-   * press for that).
+   * code-server's file dialog (a quick input): the path typed; when it names an existing file, the
+   * dialog has listed that file (it reads the folder as the path is typed, and an OK before that
+   * takes the folder it started in); then OK, pressed again while the dialog is still open.
    */
-  const fileDialog = async (path: string) => {
+  const fileDialog = async (path: string, listed?: string) => {
     await inputBox().waitFor({ timeout: 30_000 });
     await inputBox().fill(path);
+    if (listed) await pick(listed).waitFor({ timeout: 30_000 });
     const ok = page().locator('.quick-input-widget .monaco-button', { hasText: /^OK$/ }).first();
     for (let attempt = 0; attempt < 5 && (await inputBox().isVisible()); attempt++) {
       await page().waitForTimeout(500);
@@ -145,7 +146,7 @@ describe('backups (code-server in Chromium, a real platform, Redis and PostgreSQ
       await runCommand(page(), 'OgelBase: Restore Database');
       await pick(/^bk-cache/).click({ timeout: 30_000 });
       await pick('A backup folder on this machine').click({ timeout: 30_000 });
-      await fileDialog(join(folder, 'manifest.json'));
+      await fileDialog(join(folder, 'manifest.json'), 'manifest.json');
       // Nothing is touched before the question, which says what the restore does.
       const plan = await answerModal('Restore');
       assert.match(plan, /Restore bk-cache from /);

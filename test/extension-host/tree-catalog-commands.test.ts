@@ -117,6 +117,23 @@ describe('tables and collections: context-menu commands, plurals, the registered
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 
+  it('a new SQL document never takes the name of one kept from an earlier session (VS Code restores those after a reload)', async () => {
+    const node = (await child(undefined, names.postgres)).node;
+    assert.ok(node.kind === 'database');
+    const ref = node.ref;
+    const first = await explorer.sql.documents.open(ref);
+    const base = first.document.uri.path.replace(/-\d+\.sql$/, '');
+    const next = Number(/-(\d+)\.sql$/.exec(first.document.uri.path)![1]) + 1;
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    // A binding kept for the next name, as one restored after a window reload has, with no document open in this host.
+    const restored = vscode.Uri.from({ scheme: 'untitled', path: `${base}-${next}.sql` });
+    await explorer.sql.documents.bind(restored, ref);
+    const second = await explorer.sql.documents.open(ref);
+    assert.notEqual(second.document.uri.toString(), restored.toString());
+    assert.equal(second.document.uri.path, `${base}-${next + 1}.sql`);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
   it("lists the connection string's database first and folds admin, config and local into one row", async () => {
     const databases = await rows(tree, (await child(undefined, names.mongo)).node);
     assert.equal(databases[0]!.label, shopDb);

@@ -80,11 +80,24 @@ export class SqlDocuments extends DisposableStore {
   /** A new untitled SQL document bound to `ref`, named after it, opened in the active column. */
   async open(ref: DatabaseRef, content = ''): Promise<vscode.TextEditor> {
     const base = refName(ref).replace(/[^\w.-]+/g, '-').slice(0, 60) || 'query';
+    // A name is taken when a document has it, when a binding was kept for it (an untitled document of
+    // an earlier session that VS Code restores after a reload, which this window may not have
+    // loaded yet), or when VS Code says so ("file already exists"): then the next number is tried.
+    const taken = (uri: vscode.Uri) => vscode.workspace.textDocuments.some((d) => d.uri.toString() === uri.toString()) || uri.toString() in this.stored();
     let uri: vscode.Uri;
-    do uri = vscode.Uri.from({ scheme: 'untitled', path: `${base}-${++this.counter}.sql` });
-    while (vscode.workspace.textDocuments.some((d) => d.uri.toString() === uri.toString()));
-    await this.bind(uri, ref);
-    const document = await vscode.workspace.openTextDocument(uri);
+    let document: vscode.TextDocument;
+    for (let attempt = 1; ; attempt++) {
+      do uri = vscode.Uri.from({ scheme: 'untitled', path: `${base}-${++this.counter}.sql` });
+      while (taken(uri));
+      await this.bind(uri, ref);
+      try {
+        document = await vscode.workspace.openTextDocument(uri);
+        break;
+      } catch (error) {
+        if (attempt >= 20 || !/already exists/i.test((error as Error).message)) throw error;
+        this.log.info(`[sql] ${uri.toString(true)} exists already (a restored document): trying the next name`);
+      }
+    }
     const editor = await vscode.window.showTextDocument(document, { preview: false });
     if (document.languageId !== 'sql') await vscode.languages.setTextDocumentLanguage(document, 'sql');
     if (content) await editor.edit((edit) => edit.insert(new vscode.Position(0, 0), content));
