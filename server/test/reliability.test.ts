@@ -8,9 +8,11 @@ import { callAdminChannel, createAdminApp, serveAdminChannel } from '../src/cli/
 import { PlatformUnavailable, unavailabilityReason } from '../src/db/availability';
 import { DataDirBusy, DataDirLock, isAlive, LOCK_FILE, readHolder } from '../src/db/data-dir-lock';
 import { createPgliteSql } from '../src/db/pglite-sql';
+import { migrate, migrations } from '../src/db/migrations';
 import { createPostgresSql } from '../src/db/postgres-sql';
 import type { PlatformSql } from '../src/db/sql';
 import { createLogger } from '../src/logger';
+import { createTestDatabase } from '../../test/support/services/postgres';
 import { createFixture, type Fixture, registerSecret, seedOrganization } from './support/fixture';
 
 /** A platform database that can be taken away: while `down`, every call fails as the real layer does when it cannot connect. */
@@ -148,6 +150,29 @@ describe('the platform database layers classify connection failures', () => {
     expect(opened.length).toBe(2);
     await sql.close();
   }, 60_000);
+});
+
+describe('migrations', () => {
+  test('servers starting together on an empty PostgreSQL database apply each migration once, and none fails', async () => {
+    const adminUrl = process.env.OGELBASE_TEST_PG_URL;
+    if (!adminUrl) return;
+    const log = createLogger({ write: () => undefined });
+    // Several empty databases, each migrated by four pools at the same moment (before the fix, the
+    // schema's bootstrap ran outside the advisory lock and a twin failed on pg_namespace's index).
+    for (let round = 0; round < 4; round++) {
+      const database = await createTestDatabase(adminUrl, `migr${round}`);
+      const pools = Array.from({ length: 4 }, () => createPostgresSql(database.url, { max: 2, idleTimeoutMs: 1000, statementTimeoutMs: 10_000, log }));
+      try {
+        const results = await Promise.allSettled(pools.map((sql) => migrate(sql, log)));
+        expect(results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason))).toEqual([]);
+        const applied = results.flatMap((r) => (r.status === 'fulfilled' ? r.value : []));
+        expect([...applied].sort((x, y) => x - y)).toEqual(migrations.map((m) => m.version).sort((x, y) => x - y));
+      } finally {
+        for (const sql of pools) await sql.close();
+        await database.drop();
+      }
+    }
+  }, 120_000);
 });
 
 describe('the DATA_DIR lock', () => {

@@ -28,7 +28,11 @@ describe('faults: two server processes against one platform database', function 
     registerSecret(encryptionKey);
     Object.assign(env, { DATABASE_URL: databaseUrl, ENCRYPTION_KEY: encryptionKey, RATE_LIMIT_PER_MINUTE: '100000' });
     // Both start at once on an empty database: the migrations' advisory lock makes them apply each migration once.
-    [a, b] = await Promise.all([startServerProcess('twin-a', env), startServerProcess('twin-b', env)]);
+    const started = await Promise.allSettled([startServerProcess('twin-a', env), startServerProcess('twin-b', env)]);
+    // Kept even when the other failed, so that `after` stops it (a server left running keeps mocha alive).
+    if (started[0].status === 'fulfilled') a = started[0].value;
+    if (started[1].status === 'fulfilled') b = started[1].value;
+    for (const result of started) if (result.status === 'rejected') throw result.reason;
     const demo = await runServerCommand(['demo'], env);
     assert.equal(demo.code, 0, demo.stderr);
     token = String(demo.json().token);

@@ -165,14 +165,17 @@ export const migrations: Migration[] = [
 
 /** Applies every migration not yet recorded, in order. Returns the versions it applied. */
 export async function migrate(sql: PlatformSql, log: Logger, list: Migration[] = migrations): Promise<number[]> {
-  await sql.exec(`
-    CREATE SCHEMA IF NOT EXISTS platform;
-    CREATE TABLE IF NOT EXISTS platform.schema_migrations (
+  // Under the same advisory lock as each migration: `IF NOT EXISTS` is no guard against a second
+  // server creating the schema at the same moment (it fails on pg_namespace's unique index).
+  await sql.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock(7432001)');
+    await tx.query('CREATE SCHEMA IF NOT EXISTS platform');
+    await tx.query(`CREATE TABLE IF NOT EXISTS platform.schema_migrations (
       version integer PRIMARY KEY,
       name text NOT NULL,
       applied_at timestamptz NOT NULL DEFAULT now()
-    );
-  `);
+    )`);
+  });
   const applied: number[] = [];
   for (const migration of [...list].sort((a, b) => a.version - b.version)) {
     const ran = await sql.transaction(async (tx) => {
