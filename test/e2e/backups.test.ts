@@ -50,6 +50,8 @@ describe('backups (code-server in Chromium, a real platform, Redis and PostgreSQ
     await client.createDatabase({ projectRef: platform.projectRef, name: 'bk-cache', type: 'redis', connectionString: redis.url });
     await client.createDatabase({ projectRef: platform.projectRef, name: 'bk-orders', type: 'postgres', connectionString: database.url });
     settings['ogelbase.platform.url'] = platform.url;
+    // Backups on this machine are proposed in the suite's own folder (the default is the home folder).
+    settings['ogelbase.backup.folder'] = work;
   });
   after(async function () {
     this.timeout(60_000);
@@ -87,15 +89,9 @@ describe('backups (code-server in Chromium, a real platform, Redis and PostgreSQ
     return text;
   };
   const clearToasts = () => runCommand(page(), 'Notifications: Clear All Notifications');
-  /**
-   * code-server's file dialog (a quick input): the path typed; when it names an existing file, the
-   * dialog has listed that file (it reads the folder as the path is typed, and an OK before that
-   * takes the folder it started in); then OK, pressed again while the dialog is still open.
-   */
-  const fileDialog = async (path: string, listed?: string) => {
+  /** OK in code-server's file dialog (a quick input), pressed again while the dialog is still open. */
+  const fileDialog = async () => {
     await inputBox().waitFor({ timeout: 30_000 });
-    await inputBox().fill(path);
-    if (listed) await pick(listed).waitFor({ timeout: 30_000 });
     const ok = page().locator('.quick-input-widget .monaco-button', { hasText: /^OK$/ }).first();
     for (let attempt = 0; attempt < 5 && (await inputBox().isVisible()); attempt++) {
       await page().waitForTimeout(500);
@@ -121,12 +117,21 @@ describe('backups (code-server in Chromium, a real platform, Redis and PostgreSQ
 
   it('backs up a Redis of 200,000 keys from the palette into a folder on this machine, with progress, and restores every key', async function () {
     this.timeout(300_000);
-    const folder = join(work, 'cache-backup');
     await runCommand(page(), 'OgelBase: Back Up Database');
     await pick(/^bk-cache/).click({ timeout: 30_000 });
     await pick('On this machine').click({ timeout: 30_000 });
-    // The save dialog (code-server's own): the path of the new folder, then OK.
-    await fileDialog(folder);
+    // The save dialog (code-server's own) proposes a new folder named after the database in
+    // ogelbase.backup.folder; OK takes it. (Typing another path races the dialog, which may take OK
+    // before it has read what was typed: the proposal is what a user most often accepts anyway.)
+    await inputBox().waitFor({ timeout: 30_000 });
+    // The dialog fills its box in steps (the folder, then the proposed name).
+    let folder = '';
+    for (let i = 0; i < 75 && !/\/bk-cache-[^/]+$/.test(folder); i++) {
+      await page().waitForTimeout(200);
+      folder = await inputBox().inputValue();
+    }
+    assert.ok(folder.startsWith(join(work, 'bk-cache-')), `the proposed folder: ${folder}`);
+    await fileDialog();
     const done = notification(page(), /Backed up bk-cache: /);
     await done.waitFor({ timeout: 180_000 });
     const said = (await done.innerText()).replace(/\u00a0/g, ' ');
@@ -146,7 +151,14 @@ describe('backups (code-server in Chromium, a real platform, Redis and PostgreSQ
       await runCommand(page(), 'OgelBase: Restore Database');
       await pick(/^bk-cache/).click({ timeout: 30_000 });
       await pick('A backup folder on this machine').click({ timeout: 30_000 });
-      await fileDialog(join(folder, 'manifest.json'), 'manifest.json');
+      // The open dialog proposes the backup just made (its manifest.json): OK takes it.
+      let proposed = '';
+      for (let i = 0; i < 75 && proposed !== join(folder, 'manifest.json'); i++) {
+        await page().waitForTimeout(200);
+        proposed = await inputBox().inputValue().catch(() => '');
+      }
+      assert.equal(proposed, join(folder, 'manifest.json'), 'Restore proposes the backup made from here');
+      await fileDialog();
       // Nothing is touched before the question, which says what the restore does.
       const plan = await answerModal('Restore');
       assert.match(plan, /Restore bk-cache from /);
@@ -186,9 +198,18 @@ describe('backups (code-server in Chromium, a real platform, Redis and PostgreSQ
     await sql.connect();
     try {
       await sql.query("DELETE FROM orders WHERE id > 4000; UPDATE orders SET note = 'changed' WHERE id = 1");
-      await backupRow.click({ button: 'right' });
-      await page().locator('.monaco-menu .action-item', { hasText: 'Restore' }).first().click({ timeout: 15_000 });
-      await dialog().waitFor({ timeout: 60_000 });
+      // The row's context menu: Restore Database. A click that came while the menu was still
+      // settling leaves it open: the menu is opened and clicked again (at most three times).
+      for (let attempt = 1; ; attempt++) {
+        await page().keyboard.press('Escape');
+        await backupRow.click({ button: 'right' });
+        const item = page().locator('.monaco-menu .action-item', { hasText: 'Restore Database' }).first();
+        await item.waitFor({ timeout: 15_000 });
+        await item.hover();
+        await item.click({ timeout: 15_000 });
+        if (await dialog().waitFor({ timeout: 20_000 }).then(() => true, () => attempt === 3)) break;
+      }
+      await dialog().waitFor({ timeout: 1000 });
       await workbench().screenshot('restore-plan');
       const plan = await answerModal('Restore');
       assert.match(plan, /Restore bk-orders from the platform backup of /);

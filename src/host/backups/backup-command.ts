@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { BackupsClient } from '../../core/api/backups-client';
+import { MANIFEST_FILE } from '../../core/backup/files';
 import { mayDo } from '../../core/backup/policy';
 import { summarize } from '../../core/backup/summary';
 import type { BackupTarget, ToolSettings } from '../../core/backup/types';
 import { EngineError } from '../../core/engines/errors';
-import { refName, refType, type DatabaseRef } from '../access/database-ref';
+import { refId, refName, refType, type DatabaseRef } from '../access/database-ref';
 import { databaseFor } from '../commands/databases';
 import { cancelled, errorMessage, required } from '../commands/support';
 import type { Explorer } from '../explorer';
@@ -24,6 +26,15 @@ export function backupSettings(): { tools: ToolSettings; folder: string } {
 }
 
 type Where = 'here' | 'platform';
+
+/** The folder of the last backup made on this machine, per database, in this window: what Restore proposes first. */
+const lastLocalBackups = new Map<string, string>();
+
+/** The last backup of `ref` made on this machine in this window, if its folder still holds a manifest. */
+export function lastLocalBackup(ref: DatabaseRef): string | undefined {
+  const dir = lastLocalBackups.get(refId(ref));
+  return dir && existsSync(join(dir, MANIFEST_FILE)) ? dir : undefined;
+}
 type Layout = { gzip: boolean; archive: boolean };
 
 /** Where a backup of this database can go: this machine when it is reachable from here, the platform when the role allows. */
@@ -81,6 +92,7 @@ export async function backupDatabase(explorer: Explorer, arg: unknown): Promise<
       const manifest = await withJobProgress(`Backing up ${name}`, (report, signal) =>
         engine.create(target, chosen.fsPath, { id: randomUUID(), ...layout, tools: settings.tools, signal, onProgress: report }),
       );
+      lastLocalBackups.set(refId(ref), chosen.fsPath);
       explorer.log.info(`[backups] backed up ${name} to ${chosen.fsPath}: ${summarize(manifest.contents)}, ${manifest.totalBytes} bytes`);
       void vscode.window.showInformationMessage(`Backed up ${name}: ${summarize(manifest.contents)}, ${bytes(manifest.totalBytes)}, to ${chosen.fsPath}`, 'Reveal').then((choice) => {
         if (choice === 'Reveal') void vscode.commands.executeCommand('revealFileInOS', chosen);

@@ -1,4 +1,4 @@
-import { basename, dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { BackupInfo } from '../../core/api/backups';
 import { BackupsClient } from '../../core/api/backups-client';
@@ -11,7 +11,7 @@ import { cancelled, errorMessage, required } from '../commands/support';
 import type { Explorer } from '../explorer';
 import { bytes } from '../tree/format';
 import { isItem, type ExplorerNode } from '../tree/nodes';
-import { backupSettings } from './backup-command';
+import { backupSettings, lastLocalBackup } from './backup-command';
 import { planText, reportLines } from './format';
 import { followRestore } from './platform-jobs';
 import { withJobProgress } from './progress';
@@ -61,7 +61,14 @@ async function chooseSource(explorer: Explorer, ref: DatabaseRef, node: Explorer
     return { kind: 'platform', backup: await pickPlatformBackup(explorer, platformRef, client), client, ref: platformRef };
   }
   const chosen = required(
-    await explorer.prompts.openDialog({ title: `Restore ${name}: the backup folder (or its manifest.json)`, openLabel: 'Restore From', canSelectFolders: true, canSelectFiles: true, defaultUri: vscode.Uri.file(backupSettings().folder) }),
+    await explorer.prompts.openDialog({
+      title: `Restore ${name}: the backup folder (or its manifest.json)`,
+      openLabel: 'Restore From',
+      canSelectFolders: true,
+      canSelectFiles: true,
+      // The backup made from here last, when there is one: usually the one to restore.
+      defaultUri: vscode.Uri.file(lastLocalBackup(ref) ? join(lastLocalBackup(ref)!, MANIFEST_FILE) : backupSettings().folder),
+    }),
   );
   const dir = basename(chosen.fsPath) === MANIFEST_FILE ? dirname(chosen.fsPath) : chosen.fsPath;
   return { kind: 'folder', dir, target: target! };
