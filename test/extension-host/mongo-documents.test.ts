@@ -16,6 +16,7 @@ import { vscodePrompts } from '../../src/host/prompts';
 import { itemNode } from '../../src/host/tree/nodes';
 import type { HostMessage } from '../../src/webviews/protocol/base';
 import { everyType } from '../support/engines/bson-samples';
+import { realWebviewReady } from '../support/extension-host/panels';
 import { confirm, dismiss, pick, ScriptedPrompts } from '../support/extension-host/scripted-ui';
 
 const run = randomBytes(3).toString('hex');
@@ -36,7 +37,11 @@ describe('the MongoDB document browser, host side (real extension host, direct t
 
   /** Sends one request to the panel of `ref` as its webview would, and returns the reply. */
   async function request(ref: DatabaseRef, method: string, params: Record<string, unknown>): Promise<HostMessage & { result?: unknown; error?: { code: string; message: string } }> {
-    const entry = explorer.inspectors.find(explorer.documentBrowser, ref) ?? explorer.inspectors.show(explorer.documentBrowser, ref);
+    let entry = explorer.inspectors.find(explorer.documentBrowser, ref);
+    if (!entry) {
+      entry = explorer.inspectors.show(explorer.documentBrowser, ref);
+      await realWebviewReady(entry);
+    }
     const id = nextId++;
     const replies: HostMessage[] = [];
     const original = entry.panel.webview.postMessage.bind(entry.panel.webview);
@@ -90,6 +95,7 @@ describe('the MongoDB document browser, host side (real extension host, direct t
     await vscode.commands.executeCommand('ogelbase.mongodb.browseDocuments', node);
     const entry = explorer.inspectors.find(explorer.documentBrowser, rw())!;
     assert.equal(entry.panel.title, `Documents: docs-${run}`);
+    await realWebviewReady(entry);
     const ready = await ok<{ init: { target: unknown; pageSizes: number[] }; database: { readOnly: boolean } }>(rw(), 'webview/ready', {});
     assert.deepEqual(ready.init.target, { db: DB, collection: 'people' });
     assert.ok(ready.init.pageSizes.includes(20));
@@ -244,7 +250,7 @@ describe('the MongoDB document browser, host side (real extension host, direct t
     const closed = new Promise<void>((resolve) => entry.panel.onDidDispose(() => resolve()));
     entry.panel.dispose();
     await closed;
-    explorer.inspectors.show(explorer.documentBrowser, rw());
+    await realWebviewReady(explorer.inspectors.show(explorer.documentBrowser, rw()));
     const ready = await ok<{ init: { lastView: unknown } }>(rw(), 'webview/ready', {});
     assert.deepEqual(ready.init.lastView, view);
   });

@@ -17,6 +17,7 @@ import { itemNode } from '../../src/host/tree/nodes';
 import type { HostMessage } from '../../src/webviews/protocol/base';
 import { startRedis, type RedisService } from '../support/services/redis';
 import { registerSecret } from '../support/secrets';
+import { realWebviewReady } from '../support/extension-host/panels';
 import { confirm, dismiss, ScriptedPrompts } from '../support/extension-host/scripted-ui';
 
 describe('Redis key browser: the host side (real extension host, its own Redis)', function () {
@@ -29,7 +30,8 @@ describe('Redis key browser: the host side (real extension host, its own Redis)'
   const prompts = new ScriptedPrompts();
   let original: Explorer['prompts'];
   const run = randomBytes(3).toString('hex');
-  let id = 100;
+  // Far from the ids of the panel's real webview, whose cancels would otherwise reach these requests.
+  let id = 1_000_000;
 
   async function ask(method: string, params: Record<string, unknown>): Promise<{ result?: unknown; error?: { code: string; message: string } }> {
     const entry = explorer.inspectors.find(redisKeyBrowser, ref)!;
@@ -78,9 +80,11 @@ describe('Redis key browser: the host side (real extension host, its own Redis)'
     await vscode.commands.executeCommand('ogelbase.redis.openKeyBrowser', key);
     const entry = explorer.inspectors.find(redisKeyBrowser, ref)!;
     assert.equal(entry.panel.title, `Keys: kb-${run}`);
+    const handshake = await realWebviewReady(entry);
+    assert.deepEqual(handshake?.init.target, { key: { name: `${run}:h` } }, 'the real webview opens on the key');
     const ready = await ask('webview/ready', {});
     const init = (ready.result as { init: { target?: unknown; delimiter: string; server?: { topology: string } } }).init;
-    assert.deepEqual(init.target, { key: { name: `${run}:h` } });
+    assert.equal(init.target, undefined, 'a later document of the panel (a reload) keeps its own view');
     assert.equal(init.server?.topology, 'standalone');
     const ns = itemNode(`n-${run}`, ref, 'redis.namespace', 'bulk', { prefix: { name: `${run}:bulk:` }, keysSeen: 25 });
     await vscode.commands.executeCommand('ogelbase.redis.openKeyBrowser', ns);

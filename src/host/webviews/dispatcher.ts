@@ -67,6 +67,14 @@ export class MessageDispatcher {
     }
   }
 
+  /**
+   * Whether the current document's `webview/ready` was answered (for tests that drive a panel by
+   * hand: the real webview's handshake resets the dispatcher and cancels what is running).
+   */
+  get handshaken(): boolean {
+    return this.ready;
+  }
+
   /** Requests still running (for tests and the log). */
   get pending(): number {
     return this.running.size;
