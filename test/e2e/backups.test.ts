@@ -89,6 +89,12 @@ describe('backups (code-server in Chromium, a real platform, Redis and PostgreSQ
     return text;
   };
   const clearToasts = () => runCommand(page(), 'Notifications: Clear All Notifications');
+  /** Back Up Database from the palette: the database, then where the backup goes. */
+  const startBackup = async (database: RegExp, where: string) => {
+    await runCommand(page(), 'OgelBase: Back Up Database');
+    await pick(database).click({ timeout: 30_000 });
+    await pick(where).click({ timeout: 30_000 });
+  };
   /** OK in code-server's file dialog (a quick input), pressed again while the dialog is still open. */
   const fileDialog = async () => {
     await inputBox().waitFor({ timeout: 30_000 });
@@ -117,9 +123,7 @@ describe('backups (code-server in Chromium, a real platform, Redis and PostgreSQ
 
   it('backs up a Redis of 200,000 keys from the palette into a folder on this machine, with progress, and restores every key', async function () {
     this.timeout(300_000);
-    await runCommand(page(), 'OgelBase: Back Up Database');
-    await pick(/^bk-cache/).click({ timeout: 30_000 });
-    await pick('On this machine').click({ timeout: 30_000 });
+    await startBackup(/^bk-cache/, 'On this machine');
     // The save dialog (code-server's own) proposes a new folder named after the database in
     // ogelbase.backup.folder; OK takes it. (Typing another path races the dialog, which may take OK
     // before it has read what was typed: the proposal is what a user most often accepts anyway.)
@@ -182,9 +186,7 @@ describe('backups (code-server in Chromium, a real platform, Redis and PostgreSQ
 
   it('backs up PostgreSQL on the platform with progress, lists it under Backups, and restores it from the row', async function () {
     this.timeout(300_000);
-    await runCommand(page(), 'OgelBase: Back Up Database');
-    await pick(/^bk-orders/).click({ timeout: 30_000 });
-    await pick('On the platform').click({ timeout: 30_000 });
+    await startBackup(/^bk-orders/, 'On the platform');
     // The platform's job is followed (at least one poll): its progress shows while it runs.
     await notification(page(), 'Backing up bk-orders on the platform').waitFor({ timeout: 30_000 });
     await notification(page(), /Backed up bk-orders on the platform: 1 table, 5,000 rows/).waitFor({ timeout: 120_000 });

@@ -17,6 +17,7 @@ import { readManifest, writeManifest, type BackupManifest } from '../../../src/c
 import { postgresBackup } from '../../../src/core/backup/postgres';
 import { createBackup } from '../../../src/core/backup/run';
 import { summarize } from '../../../src/core/backup/summary';
+import { ident } from '../../../src/core/engines/postgres/sql-text';
 import serverPackage from '../../package.json';
 import type { Config } from '../config';
 import { DataDirLock } from '../db/data-dir-lock';
@@ -43,10 +44,9 @@ async function platformTables(sql: Queryable): Promise<{ schema: string; name: s
   const { rows } = await sql.query<{ schema: string; name: string }>(
     "SELECT table_schema AS schema, table_name AS name FROM information_schema.tables WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('pg_catalog', 'information_schema') ORDER BY 1, 2",
   );
-  const quote = (identifier: string) => `"${identifier.replace(/"/g, '""')}"`;
   const out = [];
   for (const table of rows) {
-    const counted = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${quote(table.schema)}.${quote(table.name)}`);
+    const counted = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${ident(table.schema)}.${ident(table.name)}`);
     out.push({ schema: table.schema, name: table.name, kind: 'table' as const, rows: Number(counted.rows[0]?.n ?? 0) });
   }
   return out;
@@ -143,8 +143,7 @@ export async function restorePlatformDatabase(config: Config, from: string): Pro
     try {
       // Read back before anything is replaced: every table of the manifest with its rows.
       for (const table of manifest.contents.engine === 'postgres' ? manifest.contents.tables : []) {
-        const quote = (identifier: string) => `"${identifier.replace(/"/g, '""')}"`;
-        const { rows } = await restored.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${quote(table.schema)}.${quote(table.name)}`);
+              const { rows } = await restored.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${ident(table.schema)}.${ident(table.name)}`);
         if (table.rows !== null && Number(rows[0]?.n) !== table.rows) throw new Error(`the restored ${table.schema}.${table.name} holds ${rows[0]?.n} rows, the backup says ${table.rows}: nothing was replaced`);
       }
     } finally {

@@ -60,6 +60,7 @@ async function chooseSource(explorer: Explorer, ref: DatabaseRef, node: Explorer
     const client = clientFor(explorer, platformRef);
     return { kind: 'platform', backup: await pickPlatformBackup(explorer, platformRef, client), client, ref: platformRef };
   }
+  const last = lastLocalBackup(ref);
   const chosen = required(
     await explorer.prompts.openDialog({
       title: `Restore ${name}: the backup folder (or its manifest.json)`,
@@ -67,7 +68,7 @@ async function chooseSource(explorer: Explorer, ref: DatabaseRef, node: Explorer
       canSelectFolders: true,
       canSelectFiles: true,
       // The backup made from here last, when there is one: usually the one to restore.
-      defaultUri: vscode.Uri.file(lastLocalBackup(ref) ? join(lastLocalBackup(ref)!, MANIFEST_FILE) : backupSettings().folder),
+      defaultUri: vscode.Uri.file(last ? join(last, MANIFEST_FILE) : backupSettings().folder),
     }),
   );
   const dir = basename(chosen.fsPath) === MANIFEST_FILE ? dirname(chosen.fsPath) : chosen.fsPath;
