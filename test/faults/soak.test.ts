@@ -258,8 +258,11 @@ describe('soak: steady load for a few minutes, sampled', function () {
     assert.deepEqual(failures.slice(0, 5), [], `${failures.length} failed requests`);
     assert.ok(server.alive());
     // Pools within their caps while loaded (MAX_POSTGRES_CONNECTIONS 20 for the platform; per database 5, 1 and MONGODB_MAX_POOL_SIZE 10).
+    // The figures are per engine, summed over its databases: Redis has the soak's database and the
+    // churned ones being browsed at that moment, each with its breaker (the breakers besides soak-pg's and soak-mongo's).
     for (const s of loaded) {
-      assert.ok(s.pools.platform! <= 20 && s.pools.postgres! <= 5 && s.pools.redis! <= 2 && s.pools.mongodb! <= 10, JSON.stringify(s));
+      const redisDatabases = Math.max(1, s.breakers - 2);
+      assert.ok(s.pools.platform! <= 20 && s.pools.postgres! <= 5 && s.pools.redis! <= redisDatabases && s.pools.mongodb! <= 10, JSON.stringify(s));
       assert.ok(s.serverSide.platformPg <= 20 && s.serverSide.enginePg <= 5, JSON.stringify(s.serverSide));
     }
     // Idle afterwards: no engine connection left open, on either side; no cursor left open on the server.
