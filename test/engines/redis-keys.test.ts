@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { EngineError } from '../../src/core/engines/errors';
 import { type KeyInfo, type RedisEngine } from '../../src/core/engines/redis';
-import { connectTestEngine, removeKeysUnder } from '../support/engines/redis-fixture';
+import { connectTestEngine, removeKeysUnder, wholeLevel } from '../support/engines/redis-fixture';
 
 const url = process.env.OGELBASE_TEST_REDIS_URL;
 const p = `ogtest:redis-keys:${randomBytes(4).toString('hex')}:`;
@@ -140,12 +140,12 @@ describe('Redis engine: keys, namespaces and bulk delete (standalone)', function
 
   it('folds one level of the tree on the delimiter, escaping glob characters in the prefix', async function () {
     await engine.client.mset(`${p}tree:user:1:profile`, 'a', `${p}tree:user:1:cart`, 'b', `${p}tree:user:2:profile`, 'c', `${p}tree:user:top`, 'd', `${p}tree:[x]*?:k`, 'e', `${p}tree:[x]*?:j`, 'f');
-    const users = await engine.listNamespace({ prefix: `${p}tree:user:`, maxScanned: 100_000 });
+    const users = await wholeLevel(engine, { prefix: `${p}tree:user:`, maxScanned: 100_000 });
     assert.deepEqual(users.namespaces.map((n) => [n.name, n.prefix.name, n.keysSeen]), [['1', `${p}tree:user:1:`, 2], ['2', `${p}tree:user:2:`, 1]]);
     assert.deepEqual(users.keys.map((k) => k.key.name), [`${p}tree:user:top`]);
-    const glob = await engine.listNamespace({ prefix: `${p}tree:[x]*?:`, maxScanned: 100_000 });
+    const glob = await wholeLevel(engine, { prefix: `${p}tree:[x]*?:`, maxScanned: 100_000 });
     assert.deepEqual(glob.keys.map((k) => k.key.name).sort(), [`${p}tree:[x]*?:j`, `${p}tree:[x]*?:k`]);
-    const slash = await engine.listNamespace({ prefix: `${p}tree:user:`, delimiter: '/', maxScanned: 100_000 });
+    const slash = await wholeLevel(engine, { prefix: `${p}tree:user:`, delimiter: '/', maxScanned: 100_000 });
     assert.equal(slash.namespaces.length, 0);
     assert.equal(slash.keys.length, 4);
   });
@@ -153,13 +153,13 @@ describe('Redis engine: keys, namespaces and bulk delete (standalone)', function
   it('round-trips binary key names as base64, through the tree, reads and deletes', async function () {
     const raw = Buffer.concat([Buffer.from(`${p}bin:`), Buffer.from([0xff, 0xfe, 0x3a, 0x00, 0x80])]);
     await engine.client.set(raw, Buffer.from([0xc3, 0x28]));
-    const page = await engine.scanKeys({ match: `${p}bin:*`, maxScanned: 100_000 });
-    const key = page.keys.find((k) => k.key.base64 !== undefined);
+    const { infos } = await pageAll((cursor) => engine.scanKeys({ match: `${p}bin:*`, cursor, maxScanned: 100_000 }), 100_000, 1000);
+    const key = infos.find((k) => k.key.base64 !== undefined);
     assert.ok(key, 'the binary key is listed');
     assert.equal(Buffer.from(key.key.base64!, 'base64').compare(raw), 0);
-    const level = await engine.listNamespace({ prefix: `${p}bin:`, maxScanned: 100_000 });
+    const level = await wholeLevel(engine, { prefix: `${p}bin:`, maxScanned: 100_000 });
     assert.equal(level.namespaces.length, 1);
-    const inner = await engine.listNamespace({ prefix: level.namespaces[0]!.prefix, maxScanned: 100_000 });
+    const inner = await wholeLevel(engine, { prefix: level.namespaces[0]!.prefix, maxScanned: 100_000 });
     assert.equal(Buffer.from(inner.keys[0]!.key.base64!, 'base64').compare(raw), 0);
     const value = await engine.readString({ key: key.key });
     assert.deepEqual([value.binary, value.value], [true, Buffer.from([0xc3, 0x28]).toString('base64')]);

@@ -113,8 +113,15 @@ describe('Redis operation table', function () {
       await run(engine, 'setAdd', { key: `${p}set`, members: ['m'] });
       await run(engine, 'zsetAdd', { key: `${p}z`, members: [{ member: 'm', score: 'inf' }] });
       await run(engine, 'streamAdd', { key: `${p}x`, fields: [{ field: 'f', value: 'v' }] });
-      const listed = await run(engine, 'scanKeys', { match: `${p}*`, maxScanned: 100_000 });
-      assert.ok((listed.keys as unknown[]).length > 0);
+      // Paged to the end: the server is shared, and one call stops after maxScanned entries.
+      let listedKeys = 0;
+      for (let cursor: unknown; ; ) {
+        const listed = await run(engine, 'scanKeys', { match: `${p}*`, maxScanned: 100_000, ...(cursor ? { cursor } : {}) });
+        listedKeys += (listed.keys as unknown[]).length;
+        if (listed.done) break;
+        cursor = listed.cursor;
+      }
+      assert.equal(listedKeys, 6);
       await run(engine, 'listNamespace', { prefix: p, maxScanned: 100_000 });
       await run(engine, 'serverInfo', {});
       await run(engine, 'getKey', { key: `${p}s` });

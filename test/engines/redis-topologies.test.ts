@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import type { Cluster } from 'ioredis';
 import { EngineError } from '../../src/core/engines/errors';
 import type { RedisEngine } from '../../src/core/engines/redis';
-import { connectTestEngine, removeKeysUnder } from '../support/engines/redis-fixture';
+import { connectTestEngine, removeKeysUnder, wholeLevel } from '../support/engines/redis-fixture';
 
 const env = process.env;
 const p = `ogtest:redis-topo:${randomBytes(4).toString('hex')}:`;
@@ -78,7 +78,7 @@ describe('Redis engine on a 3-master Cluster', function () {
     await engine.hashSet({ key: `${p}ns:user:1`, field: 'name', value: 'Ada' });
     await engine.listPush({ key: `${p}ns:queue:jobs`, values: ['a', 'b'], end: 'tail' });
     await engine.zsetAdd({ key: `${p}ns:board`, members: [{ member: 'x', score: 3 }] });
-    const level = await engine.listNamespace({ prefix: `${p}ns:`, maxScanned: 100_000 });
+    const level = await wholeLevel(engine, { prefix: `${p}ns:`, maxScanned: 100_000 });
     assert.deepEqual(level.namespaces.map((n) => [n.name, n.keysSeen]), [['queue', 1], ['user', 1]]);
     assert.deepEqual(level.keys.map((k) => [k.key.name, k.type]), [[`${p}ns:board`, 'zset']]);
     assert.equal((await engine.readHash({ key: `${p}ns:user:1` })).entries[0]!.value.value, 'Ada');

@@ -1,5 +1,5 @@
 import { parseConnectionString, type RedisConnection } from '../../../src/core/connection-strings';
-import { connectRedisEngine, type RedisEngine } from '../../../src/core/engines/redis';
+import { connectRedisEngine, type ListNamespaceParams, type ListNamespaceResult, type Namespace, type RedisEngine } from '../../../src/core/engines/redis';
 import { defaultEngineSettings } from '../../../src/core/engines/settings';
 
 /** A connected engine for one of the harness's Redis servers (standalone, cluster or Sentinel form). */
@@ -13,6 +13,27 @@ export async function removeKeysUnder(engine: RedisEngine, prefix: string): Prom
     const step = await engine.deleteMatching({ prefix, cursor, maxScanned: 100_000 });
     if (step.done) return;
     cursor = step.cursor;
+  }
+}
+
+/**
+ * One level of the tree, paged to the end: the servers are shared, so a single call (bounded by
+ * maxScanned) may stop before it has met every key of the prefix. Namespaces met on several pages
+ * are merged, their keysSeen summed; namespaces come sorted by name, keys in the order met.
+ */
+export async function wholeLevel(engine: RedisEngine, params: Omit<ListNamespaceParams, 'cursor'>): Promise<Pick<ListNamespaceResult, 'namespaces' | 'keys'>> {
+  const namespaces = new Map<string, Namespace>();
+  const keys: ListNamespaceResult['keys'] = [];
+  for (let cursor: string | undefined; ; ) {
+    const page = await engine.listNamespace({ ...params, cursor });
+    for (const n of page.namespaces) {
+      const id = n.prefix.base64 ?? n.prefix.name;
+      const known = namespaces.get(id);
+      namespaces.set(id, known ? { ...known, keysSeen: known.keysSeen + n.keysSeen } : n);
+    }
+    keys.push(...page.keys);
+    if (page.done) return { namespaces: [...namespaces.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)), keys };
+    cursor = page.cursor;
   }
 }
 
