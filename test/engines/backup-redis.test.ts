@@ -168,7 +168,10 @@ describe('Redis backups (RDB over the replication protocol, DUMP fallback)', fun
     await client.set(`${p}newer`, 'stays');
     const { plan } = await redisBackup.precheck(target, dir, { tools });
     assert.equal(plan.add.count, 3);
+    assert.deepEqual(plan.add.items.map((i) => i.name).sort(), ['hash keys', 'list keys', 'stream keys']);
+    assert.ok(plan.add.items.every((i) => i.inBackup === 1));
     assert.equal(plan.overwrite.count, keys.length + 1 - 3);
+    assert.equal(plan.overwrite.items.reduce((n, i) => n + (i.inBackup ?? 0), 0), plan.overwrite.count);
     assert.deepEqual(plan.leaveAlone.items, [{ name: 'keys not in the backup', now: 1 }]);
     const report = await redisBackup.restoreFrom(target, dir, { tools });
     assert.equal(report.outcome, 'completed', report.message);
@@ -204,6 +207,23 @@ describe('Redis backups (RDB over the replication protocol, DUMP fallback)', fun
     assert.ok(report.restored > 0 && report.restored < report.total, `${report.restored} of ${report.total}`);
     assert.match(report.message, /Cancelled after [\d,]+ of [\d,]+ keys/);
     assert.ok(report.items.some((i) => i.state === 'partial' || i.state === 'not started'));
+  });
+
+  it('restores big values a bounded number of bytes at a time', async () => {
+    await client.flushdb();
+    const MiB = 1024 * 1024;
+    for (let i = 0; i < 40; i++) await client.set(`${p}big:${i}`, randomBytes(MiB));
+    const dir = join(work, 'big');
+    await redisBackup.create(target, dir, { id: randomUUID(), tools });
+    await client.flushdb();
+    const seen: number[] = [];
+    const report = await redisBackup.restoreFrom(target, dir, { tools, onProgress: (pr) => pr.phase === 'restoring' && seen.push(pr.bytes) });
+    assert.equal(report.outcome, 'completed', report.message);
+    assert.equal(await client.dbsize(), 40);
+    const steps = seen.slice(1).map((b, i) => b - seen[i]!);
+    // 40 MiB in batches that end at 16 MiB: three or more, none above 16 MiB plus the value that crossed the line.
+    assert.ok(steps.filter((b) => b > 0).length >= 3, `batches of ${steps.map((b) => (b / MiB).toFixed(1)).join(', ')} MiB`);
+    assert.ok(steps.every((b) => b <= 17 * MiB + 4096), `batches of ${steps.map((b) => (b / MiB).toFixed(1)).join(', ')} MiB`);
   });
 });
 
@@ -254,9 +274,18 @@ describe('Redis Cluster backups: one RDB per master', function () {
     } finally {
       await fresh.stop();
     }
-    await Promise.all(listed.map((k) => cluster.del(k)));
+    // The pre-check looks keys up across slots (one EXISTS per key on a Cluster).
+    const kept = new Set(keys.slice(0, 150));
+    await Promise.all(listed.filter((k) => !kept.has(k)).map((k) => cluster.del(k)));
+    const { plan } = await redisBackup.precheck(target, dir, { tools });
+    // The Cluster is shared: the backup also holds other files' keys, which are still there.
+    const others = manifest.contents.keys - listed.length;
+    assert.deepEqual([plan.add.count, plan.overwrite.count], [listed.length - 150, 150 + others]);
+    assert.ok((plan.overwrite.items.find((i) => i.name === 'string keys')?.inBackup ?? 0) >= 150, JSON.stringify(plan.overwrite.items));
+    await Promise.all([...kept].map((k) => cluster.del(k)));
     const report = await redisBackup.restoreFrom(target, dir, { tools });
     assert.equal(report.outcome, 'completed', report.message);
+    assert.equal(report.verification?.ok, true);
     sameKeys(await snapshot(cluster, listed), before);
   });
 });

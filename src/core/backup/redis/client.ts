@@ -40,7 +40,7 @@ export async function connectForBackup(target: BackupTarget, commandTimeoutMs = 
   const settings = { ...defaultEngineSettings, redisCommandTimeoutMs: commandTimeoutMs };
   const addresses = await pinRedisHosts(parsed, target.guard);
   await redisPreflight(parsed, settings.redisConnectTimeoutMs, addresses);
-  const client = createRedisClient(parsed, settings, { connectionName: 'ogelbase-backup', tls: target.tls, credentials: target.credentials, guard: target.guard, addresses });
+  const client = createRedisClient(parsed, settings, { connectionName: 'ogelbase-backup', autoPipelining: true, tls: target.tls, credentials: target.credentials, guard: target.guard, addresses });
   let cause: unknown;
   const remember = (error: unknown) => (cause ??= error);
   client.on('error', remember);

@@ -11,8 +11,13 @@ import { rdbFileVersion, records } from './inspect';
 import { rdbVersionOf, typeName } from './rdb-format';
 import { dumpPayload } from './rdb-writer';
 
-/** Keys restored (or checked) at once: each is its own command, written to the socket without waiting. */
-const BATCH = 500;
+/**
+ * Keys restored (or checked) at once: the batch's commands are written together (auto-pipelining)
+ * and awaited together. A batch also ends at BATCH_BYTES of names and values, so big values are
+ * not all held (and sent) at once.
+ */
+const BATCH = 2000;
+const BATCH_BYTES = 16 * 1024 * 1024;
 
 const contentsOf = (manifest: BackupManifest): RedisContents => {
   if (manifest.contents.engine !== 'redis') throw new EngineError('invalid_input', `this is a ${manifest.engine} backup, not a Redis one`);
@@ -32,12 +37,15 @@ async function* batches(dir: string, manifest: BackupManifest, db: number, signa
     const path = inside(dir, file.path);
     const version = await rdbFileVersion(path);
     let keys: KeyRecord[] = [];
+    let bytes = 0;
     for await (const record of records(path, signal)) {
       if (record.kind !== 'key' || record.db !== db) continue;
       keys.push(record);
-      if (keys.length >= BATCH) {
+      bytes += record.key.length + record.value.length;
+      if (keys.length >= BATCH || bytes >= BATCH_BYTES) {
         yield { version, keys };
         keys = [];
+        bytes = 0;
       }
     }
     if (keys.length) yield { version, keys };
@@ -61,8 +69,14 @@ async function checkVersion(conn: BackupConnection, dir: string, manifest: Backu
   }
 }
 
-async function exists(client: BackupConnection['client'], keys: Buffer[]): Promise<boolean[]> {
-  return Promise.all(keys.map((k) => client.exists(k).then((n) => n > 0)));
+/**
+ * How many of `keys` (distinct names) the target holds: one EXISTS naming them all, or on a Cluster,
+ * where one command cannot name keys of different slots, one EXISTS per key (pipelined).
+ */
+async function countPresent(conn: BackupConnection, keys: Buffer[]): Promise<number> {
+  if (keys.length === 0) return 0;
+  if (conn.parsed.topology !== 'cluster') return conn.client.exists(...keys);
+  return (await Promise.all(keys.map((k) => conn.client.exists(k)))).reduce((a, b) => a + b, 0);
 }
 
 async function keysNow(conn: BackupConnection): Promise<number> {
@@ -89,13 +103,20 @@ export async function planRedisRestore(target: BackupTarget, dir: string, manife
     for await (const { keys } of batches(dir, manifest, contents.db, signal)) {
       const live = keys.filter((k) => !(k.expireAt !== undefined && k.expireAt <= now));
       expired += keys.length - live.length;
-      const present = await exists(conn.client, live.map((k) => k.key));
-      live.forEach((k, i) => {
-        const into = present[i] ? overwrite : add;
+      // Per type, how many are there already (one EXISTS per type and batch).
+      const byType = new Map<string, Buffer[]>();
+      for (const k of live) {
         const type = typeName(k.type);
-        into.set(type, { inBackup: (into.get(type)?.inBackup ?? 0) + 1 });
-        if (present[i]) overwritten++;
-      });
+        const names = byType.get(type);
+        if (names) names.push(k.key);
+        else byType.set(type, [k.key]);
+      }
+      const counted = await Promise.all([...byType].map(async ([type, names]) => [type, names.length, await countPresent(conn, names)] as const));
+      for (const [type, inBatch, present] of counted) {
+        if (present) overwrite.set(type, { inBackup: (overwrite.get(type)?.inBackup ?? 0) + present });
+        if (inBatch - present) add.set(type, { inBackup: (add.get(type)?.inBackup ?? 0) + inBatch - present });
+        overwritten += present;
+      }
     }
     const total = await keysNow(conn);
     const notes = ['Keys of the backup replace keys of the same name (RESTORE … REPLACE ABSTTL, time to live kept); keys it does not hold stay as they are.'];
@@ -196,9 +217,8 @@ export async function restoreRedis(target: BackupTarget, dir: string, manifest: 
     for await (const batch of batches(dir, manifest, contents.db, options.signal)) {
       const now = Date.now();
       const live = batch.keys.filter((k) => !(k.expireAt !== undefined && k.expireAt <= now));
-      const present = await exists(conn.client, live.map((k) => k.key));
       checked += live.length;
-      missing += present.filter((p) => !p).length;
+      missing += live.length - (await countPresent(conn, live.map((k) => k.key)));
       options.onProgress?.({ phase: 'verifying', unit: 'keys', done: checked, total: done, bytes: manifest.totalBytes });
     }
     const expected = contents.keys - skipped;
