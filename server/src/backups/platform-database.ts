@@ -143,7 +143,7 @@ export async function restorePlatformDatabase(config: Config, from: string): Pro
     try {
       // Read back before anything is replaced: every table of the manifest with its rows.
       for (const table of manifest.contents.engine === 'postgres' ? manifest.contents.tables : []) {
-              const { rows } = await restored.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${ident(table.schema)}.${ident(table.name)}`);
+        const { rows } = await restored.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${ident(table.schema)}.${ident(table.name)}`);
         if (table.rows !== null && Number(rows[0]?.n) !== table.rows) throw new Error(`the restored ${table.schema}.${table.name} holds ${rows[0]?.n} rows, the backup says ${table.rows}: nothing was replaced`);
       }
     } finally {

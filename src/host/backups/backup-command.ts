@@ -26,6 +26,7 @@ export function backupSettings(): { tools: ToolSettings; folder: string } {
 }
 
 type Where = 'here' | 'platform';
+type Layout = { gzip: boolean; archive: boolean };
 
 /** The folder of the last backup made on this machine, per database, in this window: what Restore proposes first. */
 const lastLocalBackups = new Map<string, string>();
@@ -35,7 +36,6 @@ export function lastLocalBackup(ref: DatabaseRef): string | undefined {
   const dir = lastLocalBackups.get(refId(ref));
   return dir && existsSync(join(dir, MANIFEST_FILE)) ? dir : undefined;
 }
-type Layout = { gzip: boolean; archive: boolean };
 
 /** Where a backup of this database can go: this machine when it is reachable from here, the platform when the role allows. */
 async function destinations(explorer: Explorer, ref: DatabaseRef): Promise<{ direct: BackupTarget | undefined; platform: boolean }> {

@@ -98,7 +98,6 @@ export async function planRedisRestore(target: BackupTarget, dir: string, manife
     const overwrite = new Map<string, { inBackup: number }>();
     const add = new Map<string, { inBackup: number }>();
     let expired = 0;
-    let overwritten = 0;
     const now = Date.now();
     for await (const { keys } of batches(dir, manifest, contents.db, signal)) {
       const live = keys.filter((k) => !(k.expireAt !== undefined && k.expireAt <= now));
@@ -115,17 +114,17 @@ export async function planRedisRestore(target: BackupTarget, dir: string, manife
       for (const [type, inBatch, present] of counted) {
         if (present) overwrite.set(type, { inBackup: (overwrite.get(type)?.inBackup ?? 0) + present });
         if (inBatch - present) add.set(type, { inBackup: (add.get(type)?.inBackup ?? 0) + inBatch - present });
-        overwritten += present;
       }
     }
+    const sum = (m: Map<string, { inBackup: number }>) => [...m.values()].reduce((n, c) => n + c.inBackup, 0);
     const total = await keysNow(conn);
+    const overwritten = sum(overwrite);
     const notes = ['Keys of the backup replace keys of the same name (RESTORE … REPLACE ABSTTL, time to live kept); keys it does not hold stay as they are.'];
     if (expired) notes.push(`${expired} key(s) of the backup have expired since it was taken and will not be restored.`);
     const others = Object.entries(contents.otherDatabases);
     if (others.length) notes.push(`The snapshot also holds other logical databases (${others.map(([db, n]) => `db ${db}: ${n} keys`).join(', ')}); only db ${contents.db} is restored.`);
     if (contents.functions) notes.push(`${contents.functions} function librar${contents.functions === 1 ? 'y is' : 'ies are'} loaded too (FUNCTION LOAD REPLACE).`);
     if (!contents.pointInTime) notes.push('This backup was read key by key (DUMP), not one snapshot: keys changed while it ran may be from slightly different moments.');
-    const sum = (m: Map<string, { inBackup: number }>) => [...m.values()].reduce((n, c) => n + c.inBackup, 0);
     return {
       engine: 'redis',
       unit: 'keys',

@@ -35,11 +35,9 @@ function natGate(guard: NetworkGuard) {
 /**
  * An ioredis client for any of the three topologies. Commands fail after the command timeout
  * instead of waiting forever, and a client that cannot reach its server fails its commands at once
- * (no offline queue), so an outage surfaces as a clear error, not a hang.
- */
-/**
- * `autoPipelining`: commands issued in the same tick go out in one write (per node on a Cluster)
- * instead of one write each; for bulk work such as a restore's thousands of RESTOREs.
+ * (no offline queue), so an outage surfaces as a clear error, not a hang. With `autoPipelining`,
+ * commands issued in the same tick go out in one write (per node on a Cluster) instead of one write
+ * each: for bulk work such as a restore's thousands of RESTOREs.
  */
 export function createRedisClient(c: RedisConnection, settings: EngineSettings, extra: { lazyConnect?: boolean; connectionName?: string; autoPipelining?: boolean } & RedisReach = {}): RedisClient {
   const pem = { ...(extra.tls?.ca ? { ca: extra.tls.ca } : {}), ...(extra.tls?.cert ? { cert: extra.tls.cert } : {}), ...(extra.tls?.key ? { key: extra.tls.key } : {}) };
@@ -58,7 +56,7 @@ export function createRedisClient(c: RedisConnection, settings: EngineSettings, 
     lazyConnect: extra.lazyConnect ?? true,
     connectionName: extra.connectionName ?? 'ogelbase-explorer',
     retryStrategy: (attempt) => Math.min(attempt * 200, 3000),
-    ...(extra.autoPipelining ? { enableAutoPipelining: true } : {}),
+    enableAutoPipelining: extra.autoPipelining ?? false,
   };
   let client: RedisClient;
   if (c.topology === 'cluster') {
@@ -68,7 +66,7 @@ export function createRedisClient(c: RedisConnection, settings: EngineSettings, 
       enableOfflineQueue: false,
       clusterRetryStrategy: (attempt) => Math.min(attempt * 200, 3000),
       slotsRefreshTimeout: settings.redisConnectTimeoutMs,
-      ...(extra.autoPipelining ? { enableAutoPipelining: true } : {}),
+      enableAutoPipelining: extra.autoPipelining ?? false,
       ...(extra.guard ? { natMap: natGate(extra.guard) } : {}),
     };
     client = new Cluster(c.hosts.map((h, i) => ({ host: hostAt(i), port: h.port })), options);
