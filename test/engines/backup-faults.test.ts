@@ -80,6 +80,39 @@ describe('backups whose database stops in the middle', function () {
     }
   });
 
+  it('Redis: the server killed in the middle of a restore: the restore ends as failed, says how far it got and why', async function () {
+    const port = await freePort();
+    const dir = mkdtempSync(join(tmpdir(), 'ogelbase-bkredis-restore-fault-'));
+    const pid = startDetached(requireBinary('redis-server', 'redis-server'), ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--repl-diskless-sync-delay', '0']);
+    try {
+      await waitForPort(port, 15_000);
+      const client = new Redis({ port, host: '127.0.0.1' });
+      for (let i = 0; i < 20; i++) await client.mset(Object.fromEntries(Array.from({ length: 1000 }, (_, j) => [`k${i * 1000 + j}`, 'v'.repeat(400)])));
+      const target: BackupTarget = { id: randomUUID(), name: 'r', type: 'redis', connectionString: `redis://127.0.0.1:${port}/0`, localFiles: true };
+      const backup = join(dir, 'backup');
+      await redisBackup.create(target, backup, { id: randomUUID(), tools });
+      await client.flushdb();
+      client.disconnect();
+      let killed = false;
+      const report = await redisBackup.restoreFrom(target, backup, {
+        tools,
+        onProgress: (p) => {
+          if (p.phase === 'restoring' && p.done > 0 && !killed) {
+            killed = true;
+            process.kill(pid, 'SIGKILL');
+          }
+        },
+      });
+      assert.ok(killed, 'the server was killed during the restore');
+      assert.equal(report.outcome, 'failed', report.message);
+      assert.ok(report.restored > 0 && report.restored < report.total, `${report.restored} of ${report.total}`);
+      assert.match(report.message, /could not be restored \([\d,]+ keys were\): .*(closed|ECONNRESET|ECONNREFUSED|writeable|connect)/i);
+    } finally {
+      await stopPid(pid).catch(() => undefined);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('MongoDB: the cursor breaks, the failure says so, nothing is left', async function () {
     const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/mongo-wire/main.ts', '--port', '0'], { stdio: ['ignore', 'pipe', 'ignore'], detached: true });
     const url = await new Promise<string>((resolve) => createInterface({ input: child.stdout! }).on('line', (line) => resolve((JSON.parse(line) as { url: string }).url)));
